@@ -1,0 +1,1 @@
+"""Reporting rounds, reports and initiatives arrive with the reports issue."""

@@ -1,0 +1,12 @@
+"""Form helpers shared by the apps."""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's validation error on the form: next to a field the form has, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields and field != NON_FIELD_ERRORS else None, errors)

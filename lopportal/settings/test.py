@@ -1,0 +1,10 @@
+"""Test settings: fast password hashing and Django's in-memory mail outbox; database from DATABASE_URL."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "django-insecure-test-only")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from .base import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

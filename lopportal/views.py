@@ -1,0 +1,53 @@
+"""Project-wide views: each role's home page, login, health check."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from accounts.selectors import role_counts
+from platforms.selectors import platform_list, platform_level_counts
+
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, listing the demo accounts when DEBUG is on."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEBUG:
+            from platforms.demo import DEMO_PASSWORD, DEMO_USERS
+
+            context["demo_accounts"] = DEMO_USERS
+            context["demo_password"] = DEMO_PASSWORD
+        return context
+
+
+def home(request):
+    """Each role lands on its own page."""
+    user = request.user
+    if user.is_admin:
+        return render(request, "home/admin.html", {
+            "role_counts": role_counts(), "level_counts": platform_level_counts(user=user),
+        })
+    if user.is_ministry:
+        return render(request, "home/ministry.html", {"level_counts": platform_level_counts(user=user)})
+    if user.is_coordinator:
+        return render(request, "home/coordinator.html", {"platforms": platform_list(user=user)})
+    return render(request, "home/no_role.html", status=403)
+
+
+@login_not_required
+@never_cache
+def healthz(request):
+    """200 when the database answers, 503 when it does not; no login, no session."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

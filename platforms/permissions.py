@@ -1,0 +1,69 @@
+"""Who may see and change platforms and their memberships.
+
+Each policy answers both questions from the same rules: `visible(user)` is the queryset a user
+may see (anything outside it is a 404, exactly like a missing object) and the `can_*`
+functions say yes or no for an action on an object that is visible (a "no" is a 403).
+"""
+
+from django.db.models import QuerySet
+
+from .models import Membership, Platform
+
+
+def coordinated_platform_ids(user) -> frozenset[int]:
+    """The ids of the platforms this user coordinates, cached on the user for the request."""
+    if not getattr(user, "is_coordinator", False):
+        return frozenset()
+    cached = getattr(user, "_coordinated_platform_ids", None)
+    if cached is None:
+        cached = frozenset(user.coordinated_platforms.values_list("pk", flat=True))
+        user._coordinated_platform_ids = cached
+    return cached
+
+
+class PlatformPolicy:
+    """Admins and ministry see every platform; a coordinator only the ones they coordinate."""
+
+    @staticmethod
+    def visible(user) -> QuerySet[Platform]:
+        if not user.is_authenticated:
+            return Platform.objects.none()
+        if user.reads_everything:
+            return Platform.objects.all()
+        if user.is_coordinator:
+            return Platform.objects.filter(coordinators=user)
+        return Platform.objects.none()
+
+    @staticmethod
+    def can_view(user, platform: Platform) -> bool:
+        if not user.is_authenticated:
+            return False
+        return user.reads_everything or platform.pk in coordinated_platform_ids(user)
+
+    @staticmethod
+    def can_change(user, platform: Platform) -> bool:
+        """Changing a platform's own data (name, level, area, coordinators) is for admins."""
+        return user.is_authenticated and user.is_admin
+
+    @staticmethod
+    def can_manage_members(user, platform: Platform) -> bool:
+        """Admins, and the platform's own coordinators, add, edit and end memberships."""
+        if not user.is_authenticated:
+            return False
+        return user.is_admin or platform.pk in coordinated_platform_ids(user)
+
+
+class MembershipPolicy:
+    """A membership is visible with its platform and changed by whoever manages its members."""
+
+    @staticmethod
+    def visible(user) -> QuerySet[Membership]:
+        return Membership.objects.filter(platform__in=PlatformPolicy.visible(user))
+
+    @staticmethod
+    def can_view(user, membership: Membership) -> bool:
+        return PlatformPolicy.can_view(user, membership.platform)
+
+    @staticmethod
+    def can_change(user, membership: Membership) -> bool:
+        return PlatformPolicy.can_manage_members(user, membership.platform)

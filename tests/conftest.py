@@ -1,0 +1,53 @@
+import pytest
+
+from accounts.models import Role
+
+from .factories import PASSWORD, ClbFactory, MembershipFactory, PartnerFactory, PlatformFactory, UserFactory
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="beheerder", role=Role.ADMIN)
+
+
+@pytest.fixture
+def ministry_user(db):
+    return UserFactory(username="analist", role=Role.MINISTRY)
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(username="coord-a", role=Role.COORDINATOR)
+
+
+@pytest.fixture
+def other_coordinator(db):
+    return UserFactory(username="coord-b", role=Role.COORDINATOR)
+
+
+@pytest.fixture
+def platform(coordinator):
+    """The coordinator's own platform, with a school, a CLB and a partner."""
+    p = PlatformFactory(code="gent-bao", name="LOP Basisonderwijs Gent", coordinators=[coordinator])
+    MembershipFactory(platform=p)
+    MembershipFactory(platform=p, organisation=ClbFactory())
+    MembershipFactory(platform=p, organisation=PartnerFactory())
+    return p
+
+
+@pytest.fixture
+def other_platform(other_coordinator):
+    """A platform the `coordinator` fixture has nothing to do with."""
+    p = PlatformFactory(code="brugge-so", name="LOP Secundair Onderwijs Brugge", level="secundair",
+                        coordinators=[other_coordinator])
+    MembershipFactory(platform=p)
+    return p
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as the given user and return it."""
+    def _login(user):
+        assert client.login(username=user.username, password=PASSWORD)
+        return client
+    return _login
