@@ -17,7 +17,9 @@ class User(AbstractUser):
         max_length=20,
         choices=Role.choices,
         default=Role.COORDINATOR,
-        help_text=_("Admins manage the system, the ministry reads everything, coordinators work on their own platforms."),
+        help_text=_(
+            "Admins manage the system, the ministry reads everything, coordinators work on their own platforms."
+        ),
     )
 
     class Meta:

@@ -9,8 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from accounts.selectors import role_counts
-from platforms.selectors import platform_list, platform_level_counts
-
+from platforms.selectors import platform_level_counts, platform_list
 
 
 class LoginView(auth_views.LoginView):

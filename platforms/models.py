@@ -174,7 +174,8 @@ class Membership(models.Model):
                 violation_error_message=_("This organisation is already a member of this platform."),
             ),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=(Q(end_date__isnull=True) | Q(start_date__isnull=True)
+                           | Q(end_date__gte=models.F("start_date"))),
                 name="membership_end_not_before_start",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
