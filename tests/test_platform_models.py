@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from platforms.models import Membership, Organisation, OrganisationKind
 
@@ -12,7 +12,8 @@ from .factories import ClbFactory, MembershipFactory, PartnerFactory, PlatformFa
 
 
 def _integrity_error(**fields):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    # PostgreSQL refuses a value longer than the column as a DataError before any constraint.
+    with pytest.raises((IntegrityError, DataError)), transaction.atomic():
         Organisation.objects.create(**fields)
 
 
