@@ -1,1 +1,321 @@
-"""Reporting rounds, reports and initiatives arrive with the reports issue."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from platforms.models import Organisation, Platform
+
+# Free text is limited in the forms (TextField max_length is not a database limit).
+TEXT_MAX_LENGTH = 4000
+
+
+class Theme(models.Model):
+    """A theme a round asks about (laptops, reaching all pupils, ...); themes are data, not code."""
+
+    slug = models.SlugField(_("code"), max_length=60, unique=True,
+                            error_messages={"unique": _("A theme with this code already exists.")})
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReportingRound(models.Model):
+    """A round in which every platform reports on one period (e.g. the corona school closure of 2020)."""
+
+    slug = models.SlugField(_("code"), max_length=60, unique=True,
+                            error_messages={"unique": _("A round with this code already exists.")})
+    title = models.CharField(_("title"), max_length=200)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"), null=True, blank=True)
+    opens_on = models.DateField(_("opens on"))
+    deadline = models.DateField(_("deadline"), help_text=_("Coordinators can change their report until the end "
+                                                           "of this day."))
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="rounds", blank=True)
+
+    class Meta:
+        verbose_name = _("reporting round")
+        verbose_name_plural = _("reporting rounds")
+        ordering = ["-opens_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("opens_on")),
+                name="round_deadline_not_before_opening",
+                violation_error_message=_("The deadline cannot be before the opening date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True) | Q(period_end__gte=models.F("period_start")),
+                name="round_period_end_not_before_start",
+                violation_error_message=_("The end of the period cannot be before its start."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+
+
+class Arrangement(models.TextChoices):
+    NONE = "none", _("No arrangements")
+    UNCHANGED = "unchanged", _("Arrangements unchanged")
+    ADJUSTED = "adjusted", _("Arrangements adjusted")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+ARRANGEMENT_VALUES = [Arrangement.NONE, Arrangement.UNCHANGED, Arrangement.ADJUSTED]
+
+
+class Report(models.Model):
+    """One platform's answers for one reporting round, from draft to submitted.
+
+    A question left unanswered is NULL (or "" for the arrangements): "not answered" is not "no".
+    """
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.PROTECT, related_name="reports",
+                              verbose_name=_("reporting round"))
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="reports",
+                                 verbose_name=_("platform"))
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    # Optimistic locking: every save raises it; a save that started from an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=0)
+
+    registration_procedure_used = models.BooleanField(_("registration procedure used"), null=True, blank=True)
+    application_period_adjusted = models.BooleanField(_("application period adjusted"), null=True, blank=True)
+    enrolment_period_adjusted = models.BooleanField(_("enrolment period adjusted"), null=True, blank=True)
+    free_enrolment_period_adjusted = models.BooleanField(_("free enrolment period adjusted"), null=True, blank=True)
+    registrations_note = models.TextField(_("note on registrations"), max_length=TEXT_MAX_LENGTH, blank=True)
+
+    newcomers = models.CharField(_("newcomers"), max_length=20, choices=Arrangement.choices, blank=True)
+    newcomers_note = models.TextField(_("note on newcomers"), max_length=TEXT_MAX_LENGTH, blank=True)
+    preschool = models.CharField(_("pre-school participation"), max_length=20, choices=Arrangement.choices,
+                                 blank=True)
+    preschool_note = models.TextField(_("note on pre-school participation"), max_length=TEXT_MAX_LENGTH, blank=True)
+    excluded_pupils = models.CharField(_("excluded pupils"), max_length=20, choices=Arrangement.choices, blank=True)
+    excluded_pupils_note = models.TextField(_("note on excluded pupils"), max_length=TEXT_MAX_LENGTH, blank=True)
+
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("submitted by"))
+    return_comment = models.TextField(_("comment when returned"), max_length=TEXT_MAX_LENGTH, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("returned by"))
+    reopened = models.BooleanField(_("reopened after the deadline"), default=False)
+    # Set by the same UPDATE that raises the version, so a refused stale save can say who was first.
+    updated_at = models.DateTimeField(_("last changed"), null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("last changed by"))
+
+    history = HistoricalRecords(excluded_fields=["version", "updated_at", "updated_by"])
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["round", "platform__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "platform"], name="report_one_per_platform_per_round",
+                                    violation_error_message=_("This platform already has a report for this round.")),
+            models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="report_status_valid",
+                                   violation_error_message=_("Unknown status.")),
+            models.CheckConstraint(
+                condition=Q(registration_procedure_used=True)
+                | (~Q(application_period_adjusted=True) & ~Q(enrolment_period_adjusted=True)),
+                name="report_adjusted_period_implies_procedure",
+                violation_error_message=_("An adjusted application or enrolment period implies that a "
+                                          "registration procedure was used."),
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__in": [*Arrangement.values, ""]}),
+                    name=f"report_{field}_valid",
+                    violation_error_message=_("Unknown answer."),
+                )
+                for field in ("newcomers", "preschool", "excluded_pupils")
+            ],
+            models.CheckConstraint(
+                condition=~Q(newcomers=Arrangement.NOT_APPLICABLE) & ~Q(excluded_pupils=Arrangement.NOT_APPLICABLE),
+                name="report_only_preschool_can_be_not_applicable",
+                violation_error_message=_("Only pre-school participation can be not applicable."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.SUBMITTED) | Q(submitted_at__isnull=False),
+                name="report_submitted_has_date",
+                violation_error_message=_("A submitted report has a submission date."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.platform} – {self.round}"
+
+    def get_absolute_url(self):
+        return reverse("rounds:report", kwargs={"round_slug": self.round.slug, "code": self.platform.code})
+
+    def clean(self):
+        errors = {}
+        if self.registration_procedure_used is not True:
+            for field in ("application_period_adjusted", "enrolment_period_adjusted"):
+                if getattr(self, field) is True:
+                    errors[field] = _("An adjusted period implies that a registration procedure was used: "
+                                      "answer the first question with yes, or this one with no.")
+        is_basis = self.platform.level == "basis"
+        if is_basis and self.preschool == Arrangement.NOT_APPLICABLE:
+            errors["preschool"] = _("Pre-school participation applies to basisonderwijs platforms.")
+        if not is_basis and self.preschool != Arrangement.NOT_APPLICABLE:
+            errors["preschool"] = _("Pre-school participation is not asked of secundair onderwijs platforms.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ThemeAnswer(models.Model):
+    """What a platform did about one theme of the round."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="theme_answers",
+                               verbose_name=_("report"))
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="answers", verbose_name=_("theme"))
+    discussed = models.BooleanField(_("discussed"), null=True, blank=True)
+    agreements = models.BooleanField(_("agreements made"), null=True, blank=True)
+    actions = models.BooleanField(_("own or joint actions"), null=True, blank=True)
+    exchange = models.BooleanField(_("exchange of experience"), null=True, blank=True)
+    informed = models.BooleanField(_("members informed"), null=True, blank=True)
+    note = models.TextField(_("note"), max_length=TEXT_MAX_LENGTH, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("theme answer")
+        verbose_name_plural = _("theme answers")
+        ordering = ["theme__position", "theme__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "theme"], name="theme_answer_one_per_theme",
+                                    violation_error_message=_("This theme has already been answered.")),
+            models.CheckConstraint(
+                condition=Q(discussed=True) | (~Q(agreements=True) & ~Q(actions=True) & ~Q(exchange=True)
+                                               & ~Q(informed=True)),
+                name="theme_answer_activity_implies_discussed",
+                violation_error_message=_("Agreements, actions, exchange or informing imply that the theme "
+                                          "was discussed."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} – {self.theme}"
+
+    def clean(self):
+        if self.discussed is not True and any(
+            getattr(self, f) is True for f in ("agreements", "actions", "exchange", "informed")
+        ):
+            raise ValidationError({"discussed": _(
+                "Agreements, actions, exchange or informing mean the theme was discussed: answer this question "
+                "with yes, or the others with no."
+            )})
+
+
+class InitiativeKind(models.TextChoices):
+    HOMEWORK_SUPPORT = "homework_support", _("Homework support")
+    BRIDGE_FIGURES = "bridge_figures", _("Bridge figures (school-family liaison)")
+    LAPTOPS_ICT = "laptops_ict", _("Laptops and ICT")
+    SUMMER_SCHOOL = "summer_school", _("Summer school")
+    READING_PROMOTION = "reading_promotion", _("Reading promotion")
+    FAMILY_OUTREACH = "family_outreach", _("Outreach to families")
+    TUTORING = "tutoring", _("Tutoring")
+    OTHER = "other", _("Other")
+
+
+class TargetGroup(models.Model):
+    """A group of pupils or people an initiative is meant for (low SES, newcomers, ...)."""
+
+    slug = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReachedUnit(models.TextChoices):
+    PUPILS = "pupils", _("pupils")
+    FAMILIES = "families", _("families")
+
+
+class Initiative(models.Model):
+    """A concrete initiative of a platform for vulnerable pupils, recorded with its round's report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="initiatives",
+                               verbose_name=_("report"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=TEXT_MAX_LENGTH)
+    kind = models.CharField(_("kind"), max_length=30, choices=InitiativeKind.choices)
+    target_groups = models.ManyToManyField(TargetGroup, verbose_name=_("target groups"), related_name="initiatives")
+    asked_of = models.ManyToManyField(Organisation, verbose_name=_("asked of"), related_name="initiatives_asked",
+                                      blank=True)
+    partners_involved = models.ManyToManyField(Organisation, verbose_name=_("partners involved"),
+                                               related_name="initiatives_involved", blank=True)
+    other_partners = models.CharField(_("other partners involved"), max_length=500, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    reached_count = models.PositiveIntegerField(_("number reached"), null=True, blank=True,
+                                                validators=[MaxValueValidator(1_000_000)])
+    reached_unit = models.CharField(_("reached"), max_length=20, choices=ReachedUnit.choices, blank=True)
+    themes = models.ManyToManyField(Theme, verbose_name=_("related themes"), related_name="initiatives", blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_at = models.DateTimeField(_("last changed"), null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("last changed by"))
+
+    history = HistoricalRecords(m2m_fields=[target_groups, asked_of, partners_involved, themes],
+                                excluded_fields=["version", "updated_at", "updated_by"])
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["start_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="initiative_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=InitiativeKind.values), name="initiative_kind_valid",
+                violation_error_message=_("Unknown kind of initiative."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(reached_count__isnull=True) & Q(reached_unit=""))
+                | (Q(reached_count__gte=0) & Q(reached_unit__in=ReachedUnit.values)),
+                name="initiative_reached_has_unit",
+                violation_error_message=_("Say whether the number reached counts pupils or families."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+        if self.reached_count is not None and not self.reached_unit:
+            raise ValidationError({"reached_unit": _("Say whether the number reached counts pupils or families.")})
+        if self.reached_count is None and self.reached_unit:
+            raise ValidationError({"reached_count": _("Give the number reached, or leave both fields empty.")})

@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("platforms/", include("platforms.urls")),
+    path("rounds/", include("initiatives.urls")),
     path("admin/", admin.site.urls),
 ]

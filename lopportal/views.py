@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from accounts.selectors import role_counts
+from initiatives.selectors import round_list, round_overviews
 from platforms.selectors import platform_level_counts, platform_list
 
 
@@ -28,14 +29,17 @@ class LoginView(auth_views.LoginView):
 def home(request):
     """Each role lands on its own page."""
     user = request.user
-    if user.is_admin:
-        return render(request, "home/admin.html", {
-            "role_counts": role_counts(), "level_counts": platform_level_counts(user=user),
+    if user.is_admin or user.is_ministry:
+        return render(request, "home/admin.html" if user.is_admin else "home/ministry.html", {
+            "role_counts": role_counts() if user.is_admin else None,
+            "level_counts": platform_level_counts(user=user),
+            "overviews": round_overviews(user=user, rounds=round_list()[:5]),
         })
-    if user.is_ministry:
-        return render(request, "home/ministry.html", {"level_counts": platform_level_counts(user=user)})
     if user.is_coordinator:
-        return render(request, "home/coordinator.html", {"platforms": platform_list(user=user)})
+        return render(request, "home/coordinator.html", {
+            "platforms": platform_list(user=user),
+            "overviews": round_overviews(user=user, rounds=round_list()[:5]),
+        })
     return render(request, "home/no_role.html", status=403)
 
 

@@ -2,7 +2,15 @@ import pytest
 
 from accounts.models import Role
 
-from .factories import PASSWORD, ClbFactory, MembershipFactory, PartnerFactory, PlatformFactory, UserFactory
+from .factories import (
+    PASSWORD,
+    ClbFactory,
+    MembershipFactory,
+    PartnerFactory,
+    PlatformFactory,
+    ReportingRoundFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -51,3 +59,10 @@ def login(client):
         assert client.login(username=user.username, password=PASSWORD)
         return client
     return _login
+
+
+@pytest.fixture
+def open_round(db):
+    """An open round with the four themes of the 2020 answer (created by a data migration)."""
+    return ReportingRoundFactory(slug="corona-2020", title="Coronacrisis 2020")
+

@@ -1,6 +1,10 @@
+import datetime
+
 import factory
+from django.utils import timezone
 
 from accounts.models import Role, User
+from initiatives.models import Initiative, Report, ReportingRound, TargetGroup, Theme
 from platforms.models import Level, Membership, Onderwijsnet, Organisation, OrganisationKind, PartnerCategory, Platform
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
@@ -76,3 +80,68 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     platform = factory.SubFactory(PlatformFactory)
     organisation = factory.SubFactory(SchoolFactory)
+
+
+class ReportingRoundFactory(factory.django.DjangoModelFactory):
+    """An open round (opened yesterday, deadline in two weeks) with the four themes of 2020."""
+
+    class Meta:
+        model = ReportingRound
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"ronde-{n}")
+    title = factory.Sequence(lambda n: f"Bevraging {n}")
+    period_start = datetime.date(2020, 3, 16)
+    opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+
+    @factory.post_generation
+    def themes(obj, create, extracted, **kwargs):
+        if create:
+            obj.themes.set(extracted if extracted is not None else Theme.objects.all())
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    round = factory.SubFactory(ReportingRoundFactory)
+    platform = factory.SubFactory(PlatformFactory)
+    version = 1
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Initiative
+        skip_postgeneration_save = True
+
+    report = factory.SubFactory(ReportFactory)
+    title = factory.Sequence(lambda n: f"Huiswerkklas {n}")
+    description = "Twee keer per week huiswerkbegeleiding in de bibliotheek."
+    kind = "homework_support"
+    start_date = datetime.date(2020, 4, 20)
+    version = 1
+
+    @factory.post_generation
+    def target_groups(obj, create, extracted, **kwargs):
+        if create:
+            obj.target_groups.set(extracted if extracted is not None else TargetGroup.objects.filter(slug="low-ses"))
+
+
+def report_post_data(level="basis", **overrides):
+    """POST data of a complete report: every question answered."""
+    data = {
+        "loaded_version": "0",
+        "registration_procedure_used": "true", "application_period_adjusted": "true",
+        "enrolment_period_adjusted": "false", "free_enrolment_period_adjusted": "false",
+        "registrations_note": "Aanmeldperiode met een week verlengd.",
+        "newcomers": "adjusted", "newcomers_note": "Onthaal per telefoon.", "excluded_pupils": "unchanged",
+    }
+    if level == "basis":
+        data["preschool"] = "unchanged"
+    for slug in ("laptops", "reaching-all-pupils", "family-support", "summer-schools-reading"):
+        data.update({f"theme-{slug}-discussed": "true", f"theme-{slug}-agreements": "false",
+                     f"theme-{slug}-actions": "true", f"theme-{slug}-exchange": "true",
+                     f"theme-{slug}-informed": "false", f"theme-{slug}-note": ""})
+    data.update(overrides)
+    return data

@@ -5,8 +5,13 @@ the "other" column is a coordinator reaching for a platform that is not theirs. 
 fails when a new URL pattern is added without a row here.
 """
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from .factories import InitiativeFactory, ReportFactory
 
 ROLES = ["anonymous", "coordinator", "other_coordinator", "ministry_user", "admin_user"]
 
@@ -19,16 +24,44 @@ MANAGE_MEMBERS = {"anonymous": (302, 302), "coordinator": (200, 200), "other_coo
 ADMIN_ONLY = {"anonymous": (302, 302), "coordinator": (403, 403), "other_coordinator": (404, 404),
               "ministry_user": (403, 403), "admin_user": (200, 200)}
 PUBLIC = dict.fromkeys(ROLES, (200, None))
+# Answers are the coordinators': ministry and admins read them (GET 200) and may not post (403).
+ANSWER = {"anonymous": (302, 302), "coordinator": (200, 200), "other_coordinator": (404, 404),
+          "ministry_user": (200, 403), "admin_user": (200, 403)}
+ANSWER_FORM = {**ANSWER, "ministry_user": (403, 403), "admin_user": (403, 403)}
+DELETE = {**ANSWER_FORM, "coordinator": (200, 302)}
+RETURN = {"anonymous": (302, 302), "coordinator": (403, 403), "other_coordinator": (404, 404),
+          "ministry_user": (200, 200), "admin_user": (200, 200)}
+# The comment is optional: an admin's empty POST reopens the submitted report.
+REOPEN = {**RETURN, "ministry_user": (403, 403), "admin_user": (200, 302)}
+
+
+def _report(c):
+    return {"round_slug": c.round.slug, "code": c.platform.code}
+
+
+def _initiative(c):
+    return {**_report(c), "pk": c.initiative.pk}
+
 
 MATRIX = {
-    "home": (lambda p, m: {}, ALL_READ),
-    "healthz": (lambda p, m: {}, PUBLIC),
-    "platforms:list": (lambda p, m: {}, ALL_READ),
-    "platforms:detail": (lambda p, m: {"code": p.code}, OWN_PLATFORM_READ),
-    "platforms:edit": (lambda p, m: {"code": p.code}, ADMIN_ONLY),
-    "platforms:membership_create": (lambda p, m: {"code": p.code}, MANAGE_MEMBERS),
-    "platforms:membership_edit": (lambda p, m: {"code": p.code, "pk": m.pk}, MANAGE_MEMBERS),
-    "platforms:membership_end": (lambda p, m: {"code": p.code, "pk": m.pk}, MANAGE_MEMBERS),
+    "home": (lambda c: {}, ALL_READ),
+    "healthz": (lambda c: {}, PUBLIC),
+    "platforms:list": (lambda c: {}, ALL_READ),
+    "platforms:detail": (lambda c: {"code": c.platform.code}, OWN_PLATFORM_READ),
+    "platforms:edit": (lambda c: {"code": c.platform.code}, ADMIN_ONLY),
+    "platforms:membership_create": (lambda c: {"code": c.platform.code}, MANAGE_MEMBERS),
+    "platforms:membership_edit": (lambda c: {"code": c.platform.code, "pk": c.membership.pk}, MANAGE_MEMBERS),
+    "platforms:membership_end": (lambda c: {"code": c.platform.code, "pk": c.membership.pk}, MANAGE_MEMBERS),
+    "rounds:list": (lambda c: {}, ALL_READ),
+    "rounds:detail": (lambda c: {"round_slug": c.round.slug}, ALL_READ),
+    "rounds:report": (_report, ANSWER),
+    "rounds:report_history": (_report, OWN_PLATFORM_READ),
+    "rounds:report_return": (_report, RETURN),
+    "rounds:report_reopen": (_report, REOPEN),
+    "rounds:initiative_create": (_report, ANSWER_FORM),
+    "rounds:initiative_detail": (_initiative, OWN_PLATFORM_READ),
+    "rounds:initiative_edit": (_initiative, ANSWER_FORM),
+    "rounds:initiative_delete": (_initiative, DELETE),
 }
 
 
@@ -41,17 +74,29 @@ def _cases():
                 yield pytest.param(name, role, "post", post_status, id=f"{name}-{role}-post")
 
 
+@pytest.fixture
+def objects(platform, other_platform, open_round):
+    """The coordinator's platform with a member, and a submitted report with an initiative."""
+    report = ReportFactory(round=open_round, platform=platform, status="submitted", submitted_at=timezone.now())
+    return SimpleNamespace(platform=platform, membership=platform.memberships.first(), round=open_round,
+                           initiative=InitiativeFactory(report=report))
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "role", "method", "expected"), list(_cases()))
-def test_permission_matrix(request, client, login, platform, other_platform, name, role, method, expected):
-    membership = platform.memberships.first()
-    url = reverse(name, kwargs=MATRIX[name][0](platform, membership))
+def test_permission_matrix(request, client, login, objects, name, role, method, expected):
+    if name in ("rounds:initiative_edit", "rounds:initiative_delete", "rounds:initiative_create") \
+            or (name == "rounds:report" and method == "post"):
+        # The coordinator's rights on answers hold while the report can be changed.
+        objects.initiative.report.status = "returned"
+        objects.initiative.report.save()
+    url = reverse(name, kwargs=MATRIX[name][0](objects))
     if role != "anonymous":
         login(request.getfixturevalue(role))
     # An empty POST: allowed users get the form back with errors (200), nothing changes.
     response = getattr(client, method)(url)
     assert response.status_code == expected
-    if expected == 302:
+    if role == "anonymous" and expected == 302:
         assert response["Location"].startswith(reverse("login"))
 
 

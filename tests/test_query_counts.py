@@ -2,10 +2,19 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 
-from .factories import ClbFactory, MembershipFactory, PartnerFactory, PlatformFactory, UserFactory
+from .factories import (
+    ClbFactory,
+    MembershipFactory,
+    PartnerFactory,
+    PlatformFactory,
+    ReportFactory,
+    ReportingRoundFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -50,9 +59,35 @@ def test_platform_detail(request, login, many_platforms, django_assert_max_num_q
     assert len(response.context["members"]["schools"]) == 34
 
 
+@pytest.fixture
+def rounds_with_reports(many_platforms):
+    rounds = ReportingRoundFactory.create_batch(3)
+    for rnd in rounds:
+        for platform in many_platforms[::2]:
+            ReportFactory(round=rnd, platform=platform, status="submitted", submitted_at=timezone.now())
+    return rounds
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["ministry_user", "admin_user", "coordinator"])
-def test_home(request, login, many_platforms, django_assert_max_num_queries, role):
+@pytest.mark.parametrize(("role", "queries"), [
+    # level counts, rounds, platforms, reports (+ role counts for admins)
+    ("ministry_user", 4), ("admin_user", 5),
+    # coordinated platforms and their coordinators, rounds, platforms, reports
+    ("coordinator", 5),
+])
+def test_home(request, login, rounds_with_reports, django_assert_max_num_queries, role, queries):
     client = login(request.getfixturevalue(role))
-    with django_assert_max_num_queries(AUTH + 2):
-        assert client.get(reverse("home")).status_code == 200
+    with django_assert_max_num_queries(AUTH + queries):
+        response = client.get(reverse("home"))
+    assert len(response.context["overviews"]) == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["ministry_user", "coordinator"])
+def test_round_list_and_detail(request, login, rounds_with_reports, django_assert_max_num_queries, role):
+    client = login(request.getfixturevalue(role))
+    with django_assert_max_num_queries(AUTH + 3):  # rounds, platforms, reports
+        assert client.get(reverse("rounds:list")).status_code == 200
+    with django_assert_max_num_queries(AUTH + 4):  # round, its themes, platforms, reports
+        response = client.get(reverse("rounds:detail", kwargs={"round_slug": rounds_with_reports[0].slug}))
+    assert response.context["overview"].submitted == (13 if role == "ministry_user" else 2)

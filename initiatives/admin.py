@@ -1,0 +1,56 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Initiative, Report, ReportingRound, TargetGroup, Theme, ThemeAnswer
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(TargetGroup)
+class TargetGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position")
+    search_fields = ("name", "slug")
+
+
+@admin.register(ReportingRound)
+class ReportingRoundAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "period_start", "opens_on", "deadline")
+    search_fields = ("title", "slug")
+    filter_horizontal = ("themes",)
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "opens_on"
+
+
+class ThemeAnswerInline(admin.TabularInline):
+    model = ThemeAnswer
+    extra = 0
+    autocomplete_fields = ()
+    fields = ("theme", "discussed", "agreements", "actions", "exchange", "informed", "note")
+
+
+@admin.register(Report)
+class ReportAdmin(SimpleHistoryAdmin):
+    list_display = ("platform", "round", "status", "submitted_at", "reopened")
+    list_filter = ("round", "status", "platform__level", "reopened")
+    search_fields = ("platform__name", "platform__code", "round__title")
+    list_select_related = ("platform", "round")
+    readonly_fields = ("version", "updated_at", "updated_by", "submitted_at", "submitted_by", "returned_at",
+                       "returned_by")
+    autocomplete_fields = ("platform",)
+    inlines = [ThemeAnswerInline]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "kind", "report", "start_date", "end_date")
+    list_filter = ("kind", "report__round", "report__platform__level", "target_groups")
+    search_fields = ("title", "description", "report__platform__name")
+    list_select_related = ("report__platform", "report__round")
+    filter_horizontal = ("target_groups", "themes", "asked_of", "partners_involved")
+    readonly_fields = ("version", "updated_at", "updated_by")

@@ -1,0 +1,200 @@
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from platforms.forms import DateInput
+from platforms.models import Organisation
+
+from .models import TEXT_MAX_LENGTH, Arrangement, Initiative, Report, ThemeAnswer
+from .questions import (
+    ARRANGEMENT_QUESTIONS,
+    REGISTRATION_QUESTIONS,
+    THEME_QUESTIONS,
+    fill_implied_report_answers,
+    fill_implied_theme_answers,
+    report_questions,
+    unanswered,
+)
+
+ANSWER_REQUIRED = _("Answer this question before you submit.")
+
+
+class YesNoRadio(forms.RadioSelect):
+    """Yes / No as two radio buttons; neither checked means "not answered"."""
+
+    def format_value(self, value):
+        if value in (True, "true", "True"):
+            return ["true"]
+        if value in (False, "false", "False"):
+            return ["false"]
+        return []
+
+
+def yes_no_field(question) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=question.label, help_text=question.help_text, required=False,
+        choices=[("true", _("Yes")), ("false", _("No"))], coerce=lambda value: value == "true", empty_value=None,
+        widget=YesNoRadio,
+    )
+
+
+def arrangement_field(question) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=question.label, help_text=question.help_text, required=False,
+        choices=[(a.value, a.label) for a in (Arrangement.NONE, Arrangement.UNCHANGED, Arrangement.ADJUSTED)],
+        empty_value="", widget=forms.RadioSelect,
+    )
+
+
+def note_field(label) -> forms.CharField:
+    return forms.CharField(label=label, required=False, max_length=TEXT_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _section_helper(layout) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(*layout)
+    return helper
+
+
+class ReportForm(forms.ModelForm):
+    """The report's own questions; the rules between answers come from `Report.clean()`."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = Report
+        fields = [q.field for q in REGISTRATION_QUESTIONS] + ["registrations_note"] + [
+            f for q in ARRANGEMENT_QUESTIONS for f in (q.field, f"{q.field}_note")
+        ]
+
+    def __init__(self, *args, submitting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submitting = submitting
+        self.level = self.instance.platform.level
+        self.questions = report_questions(self.level)
+        for q in REGISTRATION_QUESTIONS:
+            self.fields[q.field] = yes_no_field(q)
+        self.fields["registrations_note"] = note_field(_("Note on registrations"))
+        for q in ARRANGEMENT_QUESTIONS:
+            self.fields[q.field] = arrangement_field(q)
+            self.fields[f"{q.field}_note"] = note_field(_("Note"))
+        if "preschool" not in [q.field for q in self.questions]:
+            # Not asked of secundair platforms, and stored as not applicable.
+            del self.fields["preschool"], self.fields["preschool_note"]
+        self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        data.update(fill_implied_report_answers(
+            {f: v for f, v in data.items() if f in self.fields and f != "loaded_version"}, self.level))
+        if self.submitting:
+            for field in unanswered(data, self.questions):
+                if field not in self.errors:
+                    self.add_error(field, ANSWER_REQUIRED)
+        return data
+
+    @property
+    def registration_helper(self) -> FormHelper:
+        """Renders the registration questions (the page wraps each section in its own fieldset)."""
+        return _section_helper([InlineRadios(q.field) for q in REGISTRATION_QUESTIONS] + ["registrations_note"])
+
+    @property
+    def arrangement_helper(self) -> FormHelper:
+        return _section_helper([item for q in ARRANGEMENT_QUESTIONS if q.field in self.fields
+                                for item in (InlineRadios(q.field), f"{q.field}_note")])
+
+    def answers(self) -> dict:
+        """The answers and notes, as the service takes them."""
+        return {f: self.cleaned_data[f] for f in self.Meta.fields if f in self.cleaned_data}
+
+
+class ThemeAnswerForm(forms.ModelForm):
+    """What the platform did about one theme; one form per theme of the round."""
+
+    class Meta:
+        model = ThemeAnswer
+        fields = [q.field for q in THEME_QUESTIONS] + ["note"]
+
+    def __init__(self, *args, submitting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submitting = submitting
+        self.theme = self.instance.theme
+        for q in THEME_QUESTIONS:
+            self.fields[q.field] = yes_no_field(q)
+        self.fields["note"] = note_field(_("Note"))
+        self.helper = _section_helper([InlineRadios(q.field) for q in THEME_QUESTIONS] + ["note"])
+
+    def clean(self):
+        data = super().clean()
+        data.update(fill_implied_theme_answers({f: data.get(f) for f in self.Meta.fields}))
+        if self.submitting:
+            for field in unanswered(data, THEME_QUESTIONS):
+                if field not in self.errors:
+                    self.add_error(field, ANSWER_REQUIRED)
+        return data
+
+    def answers(self) -> dict:
+        return {f: self.cleaned_data[f] for f in self.Meta.fields if f in self.cleaned_data}
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
+class InitiativeForm(forms.ModelForm):
+    """An initiative; the members and themes to choose from are the platform's and the round's."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    class Meta:
+        model = Initiative
+        fields = ["title", "description", "kind", "target_groups", "asked_of", "partners_involved",
+                  "other_partners", "start_date", "end_date", "reached_count", "reached_unit", "themes"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "target_groups": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+        }
+        help_texts = {
+            "asked_of": _("The member schools and partners the platform asked to make an effort."),
+            "partners_involved": _("Members that took part in the initiative."),
+            "other_partners": _("Organisations that are not members of the platform."),
+            "reached_count": _("Optional: how many pupils or families the initiative reached."),
+        }
+
+    def __init__(self, *args, report: Report, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = Organisation.objects.filter(
+            memberships__platform=report.platform, memberships__end_date__isnull=True
+        ).order_by("kind", "name")
+        for name in ("asked_of", "partners_involved"):
+            self.fields[name] = MemberChoiceField(
+                queryset=members, required=False, widget=forms.CheckboxSelectMultiple,
+                label=self.fields[name].label, help_text=self.fields[name].help_text,
+            )
+        self.fields["themes"].queryset = report.round.themes.all()
+        self.fields["target_groups"].help_text = ""
+        self.fields["loaded_version"].initial = self.instance.version
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment for the coordinators"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What should be completed or corrected? The coordinators see this on the report and get it by "
+                    "mail."),
+    )
+
+
+class ReopenForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment for the coordinators (optional)"), max_length=TEXT_MAX_LENGTH, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

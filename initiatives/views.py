@@ -1,0 +1,206 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from lopportal.forms import add_service_errors
+
+from . import history, selectors, services
+from .forms import InitiativeForm, ReopenForm, ReportForm, ReturnForm, ThemeAnswerForm
+from .models import ThemeAnswer
+from .permissions import InitiativePolicy, ReportPolicy
+from .presenters import form_error_links, progress, report_sections, stale_save_message
+
+
+def round_list(request):
+    overviews = selectors.round_overviews(user=request.user, rounds=selectors.round_list())
+    return render(request, "initiatives/round_list.html", {"overviews": overviews})
+
+
+def round_detail(request, round_slug):
+    round = selectors.round_get(slug=round_slug)
+    overview = selectors.round_overviews(user=request.user, rounds=[round])[0]
+    return render(request, "initiatives/round_detail.html", {"round": round, "overview": overview})
+
+
+def _report_forms(request, report, answers_by_theme, *, submitting=False):
+    data = request.POST if request.method == "POST" else None
+    form = ReportForm(data, instance=report, submitting=submitting)
+    theme_forms = [
+        ThemeAnswerForm(data, instance=answers_by_theme.get(theme.pk) or ThemeAnswer(report=report, theme=theme),
+                        prefix=f"theme-{theme.slug}", submitting=submitting)
+        for theme in report.round.themes.all()
+    ]
+    return form, theme_forms
+
+
+@require_http_methods(["GET", "POST"])
+def report(request, round_slug, code):
+    round = selectors.round_get(slug=round_slug)
+    report = selectors.report_for(user=request.user, round=round, code=code)
+    if request.method == "POST" and not ReportPolicy.can_answer(request.user, report):
+        raise PermissionDenied
+    answers_by_theme = selectors.theme_answers_by_theme(report)
+    submitting = "submit" in request.POST
+    form, theme_forms = _report_forms(request, report, answers_by_theme, submitting=submitting)
+    status = 200
+    if request.method == "POST" and form.is_valid() & all([f.is_valid() for f in theme_forms]):
+        try:
+            services.report_save(
+                actor=request.user, round=round, platform=report.platform,
+                expected_version=form.cleaned_data["loaded_version"], answers=form.answers(),
+                theme_answers={f.theme.pk: f.answers() for f in theme_forms}, submit=submitting,
+            )
+        except services.StaleSave as conflict:
+            messages.error(request, stale_save_message(conflict.obj))
+            status = 409
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your report has been submitted. Thank you!") if submitting
+                             else _("Your answers have been saved as a draft."))
+            return redirect(report.get_absolute_url())
+    can_edit = ReportPolicy.can_edit(request.user, report)
+    sections = report_sections(report, answers_by_theme)
+    return render(request, "initiatives/report.html", {
+        "round": round, "report": report, "platform": report.platform, "form": form, "theme_forms": theme_forms,
+        # A refused POST shows the form again, so that nothing the coordinator typed is lost.
+        "editable": can_edit or request.method == "POST", "can_edit": can_edit,
+        "refusal": ReportPolicy.edit_refusal(request.user, report),
+        "sections": sections, "progress": progress(sections),
+        "error_links": form_error_links([form, *theme_forms]) if request.method == "POST" else [],
+        "initiatives": selectors.report_initiatives(report),
+        "can_return": ReportPolicy.can_return(request.user, report),
+        "can_reopen": ReportPolicy.can_reopen(request.user, report),
+    }, status=status)
+
+
+def report_history(request, round_slug, code):
+    round = selectors.round_get(slug=round_slug)
+    report = selectors.report_for(user=request.user, round=round, code=code)
+    return render(request, "initiatives/report_history.html", {
+        "round": round, "report": report, "platform": report.platform, "entries": history.report_history(report),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def report_return(request, round_slug, code):
+    round = selectors.round_get(slug=round_slug)
+    report = selectors.report_for(user=request.user, round=round, code=code)
+    if not request.user.reads_everything:
+        raise PermissionDenied
+    form = ReturnForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_return(actor=request.user, report=report, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The report has been returned to the coordinators."))
+            return redirect(report.get_absolute_url())
+    return render(request, "initiatives/report_action.html", {
+        "round": round, "report": report, "platform": report.platform, "form": form, "action": "return",
+        "allowed": ReportPolicy.can_return(request.user, report),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def report_reopen(request, round_slug, code):
+    round = selectors.round_get(slug=round_slug)
+    report = selectors.report_for(user=request.user, round=round, code=code)
+    if not request.user.is_admin:
+        raise PermissionDenied
+    form = ReopenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_reopen(actor=request.user, round=round, platform=report.platform,
+                                   comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The report has been reopened for its coordinators."))
+            return redirect(report.get_absolute_url())
+    return render(request, "initiatives/report_action.html", {
+        "round": round, "report": report, "platform": report.platform, "form": form, "action": "reopen",
+        "allowed": ReportPolicy.can_reopen(request.user, report),
+    })
+
+
+def _initiative_context(report, **extra):
+    return {"round": report.round, "report": report, "platform": report.platform, **extra}
+
+
+@require_http_methods(["GET", "POST"])
+def initiative_create(request, round_slug, code):
+    round = selectors.round_get(slug=round_slug)
+    report = selectors.report_for(user=request.user, round=round, code=code)
+    if not ReportPolicy.can_answer(request.user, report):
+        raise PermissionDenied
+    form = InitiativeForm(request.POST if request.method == "POST" else None, report=report)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "loaded_version"}
+        try:
+            services.initiative_create(actor=request.user, round=round, platform=report.platform, data=data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The initiative has been added."))
+            return redirect(report.get_absolute_url() + "#initiatives")
+    return render(request, "initiatives/initiative_form.html", _initiative_context(
+        report, form=form, refusal=ReportPolicy.edit_refusal(request.user, report)))
+
+
+def initiative_detail(request, round_slug, code, pk):
+    round = selectors.round_get(slug=round_slug)
+    report = selectors.report_for(user=request.user, round=round, code=code)
+    initiative = selectors.initiative_get(user=request.user, report=report, pk=pk)
+    return render(request, "initiatives/initiative_detail.html", _initiative_context(
+        report, initiative=initiative, can_change=InitiativePolicy.can_change(request.user, initiative)))
+
+
+@require_http_methods(["GET", "POST"])
+def initiative_edit(request, round_slug, code, pk):
+    round = selectors.round_get(slug=round_slug)
+    report = selectors.report_for(user=request.user, round=round, code=code)
+    initiative = selectors.initiative_get(user=request.user, report=report, pk=pk)
+    if not ReportPolicy.can_answer(request.user, report):
+        raise PermissionDenied
+    form = InitiativeForm(request.POST if request.method == "POST" else None, instance=initiative, report=report)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "loaded_version"}
+        try:
+            services.initiative_update(actor=request.user, initiative=initiative,
+                                       expected_version=form.cleaned_data["loaded_version"] or 0, data=data)
+        except services.StaleSave as conflict:
+            messages.error(request, stale_save_message(conflict.obj))
+            status = 409
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The initiative has been saved."))
+            return redirect(report.get_absolute_url() + "#initiatives")
+    return render(request, "initiatives/initiative_form.html", _initiative_context(
+        report, form=form, initiative=initiative, refusal=ReportPolicy.edit_refusal(request.user, report)),
+        status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def initiative_delete(request, round_slug, code, pk):
+    round = selectors.round_get(slug=round_slug)
+    report = selectors.report_for(user=request.user, round=round, code=code)
+    initiative = selectors.initiative_get(user=request.user, report=report, pk=pk)
+    if not ReportPolicy.can_answer(request.user, report):
+        raise PermissionDenied
+    error = None
+    if request.method == "POST":
+        try:
+            services.initiative_delete(actor=request.user, initiative=initiative)
+        except ValidationError as refusal:
+            error = refusal.messages[0]
+        else:
+            messages.success(request, _("The initiative has been removed."))
+            return redirect(report.get_absolute_url() + "#initiatives")
+    return render(request, "initiatives/initiative_delete.html", _initiative_context(
+        report, initiative=initiative, error=error or ReportPolicy.edit_refusal(request.user, report)))
