@@ -36,7 +36,7 @@ def report_for(*, user, round: ReportingRound, code: str) -> Report:
         .select_related("submitted_by", "returned_by", "updated_by")
         .prefetch_related(
             Prefetch("theme_answers", queryset=ThemeAnswer.objects.select_related("theme")),
-            Prefetch("initiatives", queryset=_initiatives_qs()),
+            Prefetch("initiatives", queryset=Initiative.objects.prefetch_related("target_groups")),
         )
         .first()
     )

@@ -1,5 +1,6 @@
 """Production settings, the demo loader, and assets served from our own static files."""
 
+import datetime
 import os
 import subprocess
 import sys
@@ -9,8 +10,10 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role, User
+from initiatives.models import Report, ReportingRound
 from platforms.models import Membership, Organisation, Platform
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +76,12 @@ def test_loaddemo_creates_the_70_platforms_and_is_idempotent():
     first = set(User.objects.get(username="coordinator").coordinated_platforms.all())
     second = set(User.objects.get(username="coordinator2").coordinated_platforms.all())
     assert first and second and not first & second
+    demo_round = ReportingRound.objects.get(slug="open-demo")
+    assert demo_round.opens_on == timezone.localdate()
+    assert demo_round.deadline == timezone.localdate() + datetime.timedelta(days=30)
+    assert sorted(demo_round.themes.values_list("slug", flat=True)) == sorted(
+        ["laptops", "reaching-all-pupils", "family-support", "summer-schools-reading"])
+    assert not Report.objects.exists()
     # Schools with both levels are one organisation in two platforms.
     assert Organisation.objects.filter(kind="school", memberships__platform__level="basis") \
         .filter(memberships__platform__level="secundair").exists()
