@@ -77,8 +77,16 @@ def _snapshot(record, names, m2m) -> dict:
     return values
 
 
-def _entries(records, *, model, names, subject, m2m=()) -> list[HistoryEntry]:
-    """Entries for the history rows of one object, oldest first."""
+def _is_initial(model, name: str, value) -> bool:
+    """Whether a value is what a new object starts with (not worth showing on its creation)."""
+    if value in (None, "", []):
+        return True
+    field = model._meta.get_field(name)
+    return not field.many_to_many and value == field.get_default()
+
+
+def _entries(records, *, model, names, subject, m2m=(), keep_creation=False) -> list[HistoryEntry]:
+    """Entries for the history rows of one object, oldest first; rows that changed nothing are left out."""
     entries, previous = [], None
     for record in records:
         current = _snapshot(record, names, m2m)
@@ -87,9 +95,9 @@ def _entries(records, *, model, names, subject, m2m=()) -> list[HistoryEntry]:
             Change(str(model._meta.get_field(name).verbose_name), _display(model, name, base[name]),
                    _display(model, name, current[name]))
             for name in names
-            if current[name] != base[name] and not (previous is None and current[name] in (None, "", []))
+            if current[name] != base[name] and not (previous is None and _is_initial(model, name, current[name]))
         ]
-        if changes or record.history_type != "~":
+        if changes or record.history_type == "-" or (keep_creation and record.history_type == "+"):
             entries.append(HistoryEntry(record.history_date, record.history_user, subject(record),
                                         str(ACTIONS[record.history_type]), changes))
         previous = current
@@ -109,7 +117,7 @@ def report_history(report: Report) -> list[HistoryEntry]:
         return []
     report_label = _("Report")
     entries = _entries(report.history.select_related("history_user").order_by("history_date", "history_id"),
-                       model=Report, names=REPORT_FIELDS, subject=lambda r: report_label)
+                       model=Report, names=REPORT_FIELDS, subject=lambda r: report_label, keep_creation=True)
     theme_records = (ThemeAnswer.history.filter(report_id=report.pk).select_related("history_user", "theme")
                      .order_by("history_date", "history_id"))
     for records in _grouped(theme_records):

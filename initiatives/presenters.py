@@ -77,8 +77,10 @@ def form_error_links(forms) -> list[tuple[str, str, str]]:
     """(question, anchor, first message) for every field with an error, in the order of the page."""
     links = []
     for form in forms:
+        theme = getattr(form, "theme", None)
         for name, errors in form.errors.items():
             if name in form.fields:
                 field = form[name]
-                links.append((str(field.label), f"div_{field.auto_id}", str(errors[0])))
+                label = f"{theme.name} – {field.label}" if theme else str(field.label)
+                links.append((label, f"div_{field.auto_id}", str(errors[0])))
     return links
