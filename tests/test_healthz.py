@@ -21,3 +21,23 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["database"] == "down"
+
+
+@pytest.mark.django_db
+def test_a_database_error_is_a_500_page_that_leaks_nothing(client, login, coordinator, platform, settings,
+                                                         monkeypatch):
+    settings.DEBUG = False
+    client = login(coordinator)
+    client.raise_request_exception = False
+    from platforms import selectors
+
+    def broken(**kwargs):
+        raise OperationalError('relation "platforms_platform" does not exist at password=geheim')
+
+    monkeypatch.setattr(selectors, "platform_get", broken)
+    response = client.get(platform.get_absolute_url())
+    assert response.status_code == 500
+    assert "Er ging iets mis" in response.text
+    assert "Wat u eerder opsloeg, blijft bewaard" in response.text
+    assert "platforms_platform" not in response.text and "geheim" not in response.text
+    assert "Traceback" not in response.text
