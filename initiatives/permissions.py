@@ -88,3 +88,11 @@ class InitiativePolicy:
     @staticmethod
     def can_change(user, initiative: Initiative) -> bool:
         return ReportPolicy.can_edit(user, initiative.report)
+
+
+class SummaryPolicy:
+    """The summary, the answer text, the initiative list and the exports are for the ministry and admins."""
+
+    @staticmethod
+    def can_read(user) -> bool:
+        return user.is_authenticated and user.reads_everything

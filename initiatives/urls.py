@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import summary_views, views
 
 app_name = "rounds"
 
@@ -9,6 +9,18 @@ report = "<slug:round_slug>/platforms/<slug:code>/"
 urlpatterns = [
     path("", views.round_list, name="list"),
     path("<slug:round_slug>/", views.round_detail, name="detail"),
+    path("<slug:round_slug>/summary/", summary_views.round_summary, name="summary"),
+    path("<slug:round_slug>/summary.json", summary_views.round_summary_json, name="summary_json"),
+    path("<slug:round_slug>/summary/platforms/", summary_views.summary_platforms, name="summary_platforms"),
+    path("<slug:round_slug>/initiatives/", summary_views.initiative_list, name="initiative_list"),
+    path("<slug:round_slug>/answer/", summary_views.round_answer, name="answer"),
+    path("<slug:round_slug>/answer.docx", summary_views.round_answer_docx, name="answer_docx"),
+    path("<slug:round_slug>/export.csv", summary_views.export_reports, {"fmt": "csv"}, name="export_csv"),
+    path("<slug:round_slug>/export.xlsx", summary_views.export_reports, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("<slug:round_slug>/initiatives.csv", summary_views.export_initiatives, {"fmt": "csv"},
+         name="initiatives_csv"),
+    path("<slug:round_slug>/initiatives.xlsx", summary_views.export_initiatives, {"fmt": "xlsx"},
+         name="initiatives_xlsx"),
     path(f"{report}report/", views.report, name="report"),
     path(f"{report}report/history/", views.report_history, name="report_history"),
     path(f"{report}report/return/", views.report_return, name="report_return"),

@@ -32,7 +32,13 @@ DELETE = {**ANSWER_FORM, "coordinator": (200, 302)}
 RETURN = {"anonymous": (302, 302), "coordinator": (403, 403), "other_coordinator": (404, 404),
           "ministry_user": (200, 200), "admin_user": (200, 200)}
 # The comment is optional: an admin's empty POST reopens the submitted report.
+SUMMARY = {"anonymous": (302, None), "coordinator": (403, None), "other_coordinator": (403, None),
+           "ministry_user": (200, None), "admin_user": (200, None)}
 REOPEN = {**RETURN, "ministry_user": (403, 403), "admin_user": (200, 302)}
+
+
+def _round(c):
+    return {"round_slug": c.round.slug}
 
 
 def _report(c):
@@ -62,11 +68,21 @@ MATRIX = {
     "rounds:initiative_detail": (_initiative, OWN_PLATFORM_READ),
     "rounds:initiative_edit": (_initiative, ANSWER_FORM),
     "rounds:initiative_delete": (_initiative, DELETE),
+    "rounds:summary": (_round, SUMMARY),
+    "rounds:summary_json": (_round, SUMMARY),
+    "rounds:summary_platforms": (_round, SUMMARY, "?question=newcomers&value=adjusted"),
+    "rounds:initiative_list": (_round, SUMMARY),
+    "rounds:answer": (_round, SUMMARY),
+    "rounds:answer_docx": (_round, SUMMARY),
+    "rounds:export_csv": (_round, SUMMARY),
+    "rounds:export_xlsx": (_round, SUMMARY),
+    "rounds:initiatives_csv": (_round, SUMMARY),
+    "rounds:initiatives_xlsx": (_round, SUMMARY),
 }
 
 
 def _cases():
-    for name, (_, expected) in MATRIX.items():
+    for name, (_, expected, *_query) in MATRIX.items():
         for role in ROLES:
             get_status, post_status = expected[role]
             yield pytest.param(name, role, "get", get_status, id=f"{name}-{role}-get")
@@ -90,7 +106,8 @@ def test_permission_matrix(request, client, login, objects, name, role, method, 
         # The coordinator's rights on answers hold while the report can be changed.
         objects.initiative.report.status = "returned"
         objects.initiative.report.save()
-    url = reverse(name, kwargs=MATRIX[name][0](objects))
+    builder, _expected, *query = MATRIX[name]
+    url = reverse(name, kwargs=builder(objects)) + "".join(query)
     if role != "anonymous":
         login(request.getfixturevalue(role))
     # An empty POST: allowed users get the form back with errors (200), nothing changes.

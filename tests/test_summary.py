@@ -1,0 +1,182 @@
+"""The ministry's summary: figures, bases, drafts, drill-down, JSON, constant query counts."""
+
+import itertools
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from initiatives.models import Report, ReportingRound, Theme, ThemeAnswer
+from initiatives.summary import round_summary
+from platforms.models import Platform
+
+from .factories import InitiativeFactory, PlatformFactory, ReportFactory, ReportingRoundFactory
+
+ANSWERS = {
+    "registration_procedure_used": True, "application_period_adjusted": False, "enrolment_period_adjusted": True,
+    "free_enrolment_period_adjusted": False, "newcomers": "unchanged", "excluded_pupils": "none",
+}
+
+
+def _submitted(round, platform, **fields):
+    values = {**ANSWERS, "preschool": "adjusted" if platform.level == "basis" else "not_applicable", **fields}
+    return ReportFactory(round=round, platform=platform, status="submitted", submitted_at=timezone.now(), **values)
+
+
+def _url(round, name="rounds:summary"):
+    return reverse(name, kwargs={"round_slug": round.slug})
+
+
+@pytest.fixture
+def counted(open_round):
+    """Two basis and one secundair submitted report, one basis draft, one inactive platform's report."""
+    basis = PlatformFactory.create_batch(3, level="basis")
+    secundair = PlatformFactory.create_batch(2, level="secundair")
+    _submitted(open_round, basis[0])
+    _submitted(open_round, basis[1], newcomers="adjusted", registration_procedure_used=False,
+               enrolment_period_adjusted=False)
+    _submitted(open_round, secundair[0], newcomers="adjusted")
+    ReportFactory(round=open_round, platform=basis[2], status="draft", newcomers="none")
+    inactive = PlatformFactory(level="secundair", is_active=False)
+    _submitted(open_round, inactive)
+    laptops = Theme.objects.get(slug="laptops")
+    for report in Report.objects.filter(status="submitted", platform__is_active=True):
+        ThemeAnswer.objects.create(report=report, theme=laptops, discussed=True,
+                                   actions=report.platform.level == "basis", agreements=False, exchange=False,
+                                   informed=False)
+    return open_round
+
+
+@pytest.mark.django_db
+def test_figures_count_submitted_reports_of_active_platforms_by_level(counted):
+    data = round_summary(counted).as_json()
+    assert data["platforms"] == {"total": 5, "basis": 3, "secundair": 2}
+    assert data["registrations"]["base"] == {"total": 3, "basis": 2, "secundair": 1}
+    assert data["registrations"]["registration_procedure_used"] == {"total": 2, "basis": 1, "secundair": 1}
+    assert data["arrangements"]["newcomers"]["adjusted"] == {"total": 2, "basis": 1, "secundair": 1}
+    assert data["arrangements"]["newcomers"]["none"]["total"] == 0  # the draft is not counted
+    # Pre-school participation is asked of basisonderwijs platforms only.
+    assert data["arrangements"]["preschool"]["base"] == {"total": 2, "basis": 2, "secundair": 0}
+    assert data["arrangements"]["preschool"]["adjusted"] == {"total": 2, "basis": 2, "secundair": 0}
+    assert data["themes"]["laptops"]["discussed"] == {"total": 3, "basis": 2, "secundair": 1}
+    assert data["themes"]["laptops"]["actions"] == {"total": 2, "basis": 2, "secundair": 0}
+    assert data["themes"]["laptops"]["name"] == "Verstrekken van laptops"
+    assert set(data["themes"]) == {"laptops", "reaching-all-pupils", "family-support", "summer-schools-reading"}
+
+
+@pytest.mark.django_db
+def test_include_drafts_counts_them_too(counted):
+    data = round_summary(counted, include_drafts=True).as_json()
+    assert data["registrations"]["base"]["total"] == 4
+    assert data["arrangements"]["newcomers"]["none"]["total"] == 1
+
+
+@pytest.mark.django_db
+def test_initiatives_by_kind_and_target_group(counted):
+    report = Report.objects.filter(status="submitted", platform__level="basis").first()
+    InitiativeFactory(report=report, kind="homework_support")
+    InitiativeFactory(report=report, kind="bridge_figures")
+    InitiativeFactory(report=Report.objects.get(status="draft"), kind="tutoring")  # not counted
+    summary = round_summary(counted)
+    data = summary.as_json()["initiatives"]
+    assert data["total"] == {"total": 2, "basis": 2, "secundair": 0}
+    assert data["by_kind"]["homework_support"]["total"] == 1
+    assert data["by_kind"]["tutoring"]["total"] == 0
+    assert data["platforms_with_initiatives"] == {"total": 1, "basis": 1, "secundair": 0}
+    groups = {g.slug: t.total for g, t in summary.initiatives_by_target_group}
+    assert groups["low-ses"] == 2 and groups["parents"] == 0
+
+
+@pytest.mark.django_db
+def test_summary_page_shows_status_figures_and_drilldown(login, ministry_user, counted):
+    page = login(ministry_user).get(_url(counted)).text
+    assert "Ingediend: 3 van de 5 platformen" in page
+    assert "2 van de 3" in page  # registration procedure used, over the counted reports
+    drill = _url(counted, "rounds:summary_platforms") + "?question=newcomers&amp;value=adjusted"
+    assert drill in page
+    assert "nog niet ingediend" in page
+
+
+@pytest.mark.django_db
+def test_drilldown_lists_the_platforms_behind_a_figure_with_their_notes(login, ministry_user, counted):
+    report = Report.objects.get(status="submitted", platform__level="secundair", platform__is_active=True)
+    report.newcomers_note = "Onthaal via OKAN-klas <b>Gent</b>"
+    report.save()
+    url = _url(counted, "rounds:summary_platforms")
+    client = login(ministry_user)
+    page = client.get(url, {"question": "newcomers", "value": "adjusted", "level": "secundair"}).text
+    assert report.platform.name in page
+    assert "Onthaal via OKAN-klas &lt;b&gt;Gent&lt;/b&gt;" in page  # escaped, never markup
+    assert "1 platform" in page
+    page = client.get(url, {"question": "theme:laptops:actions", "value": "yes"}).text
+    assert page.count("/report/") == 2
+    for bad in ({"question": "theme:nope:actions", "value": "yes"}, {"question": "newcomers", "value": "maybe"},
+                {"question": "status", "value": "yes"}, {}):
+        assert client.get(url, bad).status_code == 404
+
+
+@pytest.mark.django_db
+def test_earlier_round_is_shown_side_by_side(login, ministry_user, counted):
+    earlier = ReportingRoundFactory(slug="vorig-jaar", title="Bevraging 2019",
+                                    opens_on=counted.opens_on.replace(year=2019),
+                                    deadline=counted.opens_on.replace(year=2019))
+    _submitted(earlier, Platform.objects.filter(level="basis", is_active=True).first())
+    page = login(ministry_user).get(_url(counted)).text
+    assert "Eerder: Bevraging 2019" in page
+    assert "1 van de 1" in page
+
+
+@pytest.mark.django_db
+def test_summary_json_has_the_documented_shape(login, ministry_user, counted):
+    data = login(ministry_user).get(_url(counted, "rounds:summary_json")).json()
+    assert set(data) == {"round", "platforms", "registrations", "arrangements", "themes", "initiatives"}
+    assert data["round"] == {"slug": counted.slug, "title": counted.title}
+    assert set(data["arrangements"]) == {"newcomers", "preschool", "excluded_pupils"}
+    assert set(data["arrangements"]["newcomers"]) == {"base", "none", "unchanged", "adjusted"}
+    assert set(data["themes"]["laptops"]) == {"name", "base", "discussed", "agreements", "actions", "exchange",
+                                              "informed"}
+    assert set(data["initiatives"]) == {"total", "by_kind", "platforms_with_initiatives"}
+    for count in (data["platforms"], data["registrations"]["base"], data["themes"]["laptops"]["base"]):
+        assert set(count) == {"total", "basis", "secundair"}
+
+
+def _bulk_round(n_platforms: int) -> ReportingRound:
+    """A round with n platforms, each with a submitted report, four theme answers and an initiative."""
+    round = ReportingRoundFactory()
+    levels = itertools.cycle(["basis", "basis", "secundair"])
+    Platform.objects.bulk_create([
+        Platform(code=f"p{i}", name=f"LOP {i}", level=next(levels), area="Vlaanderen") for i in range(n_platforms)])
+    now = timezone.now()
+    reports = Report.objects.bulk_create([
+        Report(round=round, platform=p, status="submitted", submitted_at=now, version=1, **ANSWERS,
+               preschool="unchanged" if p.level == "basis" else "not_applicable")
+        for p in Platform.objects.all()])
+    themes = list(Theme.objects.all())
+    ThemeAnswer.objects.bulk_create([
+        ThemeAnswer(report=r, theme=t, discussed=True, agreements=True, actions=False, exchange=True, informed=False)
+        for r in reports for t in themes])
+    return round
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n_platforms", [70, 700])
+def test_summary_query_count_does_not_grow_with_the_platforms(login, ministry_user, n_platforms,
+                                                               django_assert_max_num_queries):
+    round = _bulk_round(n_platforms)
+    client = login(ministry_user)
+    # session, user, round + themes; the summary's aggregates (8); earlier round; not-submitted platforms
+    # with their coordinators
+    with django_assert_max_num_queries(16):
+        response = client.get(_url(round))
+    assert response.context["summary"].base.total == n_platforms
+    with django_assert_max_num_queries(12):
+        data = client.get(_url(round, "rounds:summary_json")).json()
+    assert data["themes"]["laptops"]["agreements"]["total"] == n_platforms
+
+
+@pytest.mark.django_db
+def test_coordinators_cannot_read_the_summary(login, coordinator, platform, counted):
+    client = login(coordinator)
+    for name in ("rounds:summary", "rounds:summary_json", "rounds:answer", "rounds:answer_docx",
+                 "rounds:export_csv", "rounds:export_xlsx", "rounds:initiative_list"):
+        assert client.get(_url(counted, name)).status_code == 403, name
