@@ -81,7 +81,7 @@ def test_loaddemo_creates_the_70_platforms_and_is_idempotent():
     assert demo_round.deadline == timezone.localdate() + datetime.timedelta(days=30)
     assert sorted(demo_round.themes.values_list("slug", flat=True)) == sorted(
         ["laptops", "reaching-all-pupils", "family-support", "summer-schools-reading"])
-    assert not Report.objects.exists()
+    assert not Report.objects.filter(round=demo_round).exists()
     # Schools with both levels are one organisation in two platforms.
     assert Organisation.objects.filter(kind="school", memberships__platform__level="basis") \
         .filter(memberships__platform__level="secundair").exists()
