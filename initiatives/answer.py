@@ -25,11 +25,13 @@ def lops(n: int) -> str:
     return ngettext("%(n)d platform", "%(n)d platforms", n) % {"n": n}
 
 
-def share(n: int, base: int) -> str:
-    """"half of the platforms (35)", "a majority of the platforms (47 of 70)" or "33 of the 70 platforms"."""
+def share(n: int, base: int, *, majority: bool = False) -> str:
+    """"half of the platforms (35)", "33 of the 70 platforms", or with `majority` "a majority of the
+    platforms (47 of 70)": the phrasing of the minister's answer, which speaks of a majority only for
+    the excluded pupils."""
     if base and n * 2 == base:
         return _("half of the platforms (%(n)d)") % {"n": n}
-    if base and n * 2 > base:
+    if majority and base and n * 2 > base:
         return _("a majority of the platforms (%(n)d of %(base)d)") % {"n": n, "base": base}
     return _("%(n)d of the %(base)d platforms") % {"n": n, "base": base}
 
@@ -80,7 +82,7 @@ def answer_blocks(summary: Summary, missing, initiatives: list[Initiative]) -> l
          "adjusted": lops(preschool["adjusted"].total)}))
     blocks.append(Block("bullet", _(
         "For %(unchanged)s the arrangements on following up permanently excluded pupils do not change."
-    ) % {"unchanged": share(arr["excluded_pupils"]["unchanged"].total, base)}))
+    ) % {"unchanged": share(arr["excluded_pupils"]["unchanged"].total, base, majority=True)}))
 
     blocks.append(Block("heading", _("Themes")))
     for theme in summary.themes:

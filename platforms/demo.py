@@ -103,7 +103,7 @@ def _slug(area: str) -> str:
     return area.lower().replace(" ", "-")
 
 
-def _platforms() -> list[tuple[str, str, str, str]]:
+def platform_rows() -> list[tuple[str, str, str, str]]:
     """(code, name, level, area) for all 70 demo platforms."""
     rows = [(f"{_slug(a)}-bao", f"LOP Basisonderwijs {a}", Level.BASIS, area) for a, area in BASIS_AREAS]
     rows += [(f"{_slug(a)}-so", f"LOP Secundair Onderwijs {a}", Level.SECUNDAIR, area) for a, area in SECUNDAIR_AREAS]
@@ -151,7 +151,7 @@ def load_demo() -> dict[str, int]:
     rng = random.Random(2020)  # noqa: S311 - reproducible demo data, not security
     start = datetime.date(2012, 9, 1)
     platforms = {}
-    for code, name, level, area in _platforms():
+    for code, name, level, area in platform_rows():
         platform, _ = Platform.objects.update_or_create(
             code=code, defaults={"name": name, "level": level, "area": area, "is_active": True}
         )

@@ -180,3 +180,66 @@ def test_coordinators_cannot_read_the_summary(login, coordinator, platform, coun
     for name in ("rounds:summary", "rounds:summary_json", "rounds:answer", "rounds:answer_docx",
                  "rounds:export_csv", "rounds:export_xlsx", "rounds:initiative_list"):
         assert client.get(_url(counted, name)).status_code == 403, name
+
+
+@pytest.mark.django_db
+def test_the_demo_round_reproduces_every_figure_of_the_ministers_answer(login, ministry_user):
+    """The figures of the answer of 2020 (../shared/domain/README.md), read through summary.json."""
+    from initiatives.demo import load_rounds
+    from platforms.demo import load_demo
+
+    load_demo()
+    load_rounds()
+    data = login(ministry_user).get(reverse("rounds:summary_json", kwargs={"round_slug": "corona-2020"})).json()
+    assert data["round"]["title"] == "Coronamaatregelen voorjaar 2020"
+    assert data["platforms"] == {"total": 70, "basis": 41, "secundair": 29}
+    registrations = data["registrations"]
+    assert registrations["base"]["total"] == 70
+    assert registrations["registration_procedure_used"]["basis"] == 26
+    assert registrations["registration_procedure_used"]["secundair"] == 12
+    assert registrations["application_period_adjusted"]["total"] == 13
+    assert registrations["enrolment_period_adjusted"]["total"] == 22
+    assert registrations["free_enrolment_period_adjusted"]["total"] == 20
+    newcomers = data["arrangements"]["newcomers"]
+    assert newcomers["unchanged"]["total"] + newcomers["adjusted"]["total"] == 55
+    assert newcomers["adjusted"]["total"] == 9
+    preschool = data["arrangements"]["preschool"]
+    assert preschool["base"] == {"total": 41, "basis": 41, "secundair": 0}
+    assert (preschool["unchanged"]["total"], preschool["adjusted"]["total"]) == (21, 3)
+    excluded = data["arrangements"]["excluded_pupils"]
+    assert excluded["unchanged"]["total"] * 2 > excluded["base"]["total"]  # "een meerderheid"
+    themes = data["themes"]
+    assert themes["laptops"]["base"]["total"] == 70
+    assert (themes["laptops"]["discussed"]["total"], themes["laptops"]["actions"]["total"],
+            themes["laptops"]["exchange"]["total"]) == (33, 20, 21)
+    assert (themes["reaching-all-pupils"]["discussed"]["total"], themes["reaching-all-pupils"]["agreements"]["total"],
+            themes["reaching-all-pupils"]["exchange"]["total"]) == (42, 28, 26)
+    assert (themes["family-support"]["discussed"]["total"], themes["family-support"]["exchange"]["total"],
+            themes["family-support"]["actions"]["total"]) == (23, 19, 12)
+    assert themes["summer-schools-reading"]["discussed"]["total"] == 35  # "de helft"
+    assert data["initiatives"]["total"]["total"] > 0
+
+
+@pytest.mark.django_db
+def test_the_demo_answer_text_reads_like_the_ministers(login, ministry_user):
+    from initiatives.demo import load_rounds
+    from platforms.demo import load_demo
+
+    load_demo()
+    load_rounds()
+    page = login(ministry_user).get(reverse("rounds:answer", kwargs={"round_slug": "corona-2020"})).text
+    for sentence in (
+        "Op basis van 70 van de 70 LOP&#x27;s.",
+        "In 26 LOP&#x27;s Basisonderwijs en 12 LOP&#x27;s Secundair Onderwijs maakte minstens één school gebruik van "
+        "een aanmeldingsprocedure",
+        "13 LOP&#x27;s hebben de aanmeldingsperiode aangepast",
+        "22 LOP&#x27;s pasten de inschrijvingsperiode voor aangemelde leerlingen aan",
+        "20 LOP&#x27;s hebben de vrije inschrijvingsperiode aangepast",
+        "55 LOP&#x27;s hebben afspraken m.b.t. de toeleiding van anderstalige nieuwkomers. 9 LOP&#x27;s hiervan",
+        "In 21 van de 41 LOP&#x27;s blijven de afspraken m.b.t. kleuterparticipatie ongewijzigd en in 3 LOP&#x27;s",
+        "Voor een meerderheid van de LOP&#x27;s",
+        "Verstrekken van laptops: in 33 van de 70 LOP&#x27;s kwam dit thema ter sprake.",
+        "20 LOP&#x27;s zetten zelf acties op of werkten mee aan acties.",
+        "in de helft van de LOP&#x27;s (35) kwam dit thema ter sprake",
+    ):
+        assert sentence in page, sentence
