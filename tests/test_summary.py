@@ -243,3 +243,19 @@ def test_the_demo_answer_text_reads_like_the_ministers(login, ministry_user):
         "in de helft van de LOP&#x27;s (35) kwam dit thema ter sprake",
     ):
         assert sentence in page, sentence
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n_platforms", [70, 700])
+def test_answer_and_initiative_list_query_counts_are_constant(login, ministry_user, n_platforms,
+                                                              django_assert_max_num_queries):
+    round = _bulk_round(n_platforms)
+    for report in Report.objects.filter(round=round)[:60]:
+        InitiativeFactory(report=report)
+    client = login(ministry_user)
+    with django_assert_max_num_queries(16):
+        page = client.get(_url(round, "rounds:answer")).text
+    assert f"Op basis van {n_platforms} van de {n_platforms} LOP" in page
+    with django_assert_max_num_queries(8):
+        response = client.get(_url(round, "rounds:initiative_list"), {"target_group": "low-ses", "q": "Huiswerk"})
+    assert response.context["page"].paginator.count == 60
