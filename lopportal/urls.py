@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("people/", include("accounts.urls")),
     path("platforms/", include("platforms.urls")),
     path("rounds/", include("initiatives.urls")),
     path("admin/", admin.site.urls),
