@@ -2,12 +2,13 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from platforms.forms import DateInput
 from platforms.models import Organisation
 
-from .models import TEXT_MAX_LENGTH, Arrangement, Initiative, Report, ThemeAnswer
+from .models import TEXT_MAX_LENGTH, Arrangement, Initiative, Report, ReportingRound, Theme, ThemeAnswer
 from .questions import (
     ARRANGEMENT_QUESTIONS,
     REGISTRATION_QUESTIONS,
@@ -198,3 +199,49 @@ class ReopenForm(forms.Form):
         label=_("Comment for the coordinators (optional)"), max_length=TEXT_MAX_LENGTH, required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+# Paths under /rounds/ that a round's code must not take.
+RESERVED_ROUND_SLUGS = {"new", "themes"}
+
+
+class RoundForm(forms.ModelForm):
+    """An admin's round: its code is fixed once made (reminder mails link to it)."""
+
+    class Meta:
+        model = ReportingRound
+        fields = ["slug", "title", "period_start", "period_end", "opens_on", "deadline", "themes"]
+        widgets = {
+            "period_start": DateInput(), "period_end": DateInput(), "opens_on": DateInput(), "deadline": DateInput(),
+            "themes": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {"slug": _("Short code used in addresses and mails, e.g. corona-2020; it cannot change later.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = self.instance.themes.all() if self.instance.pk else Theme.objects.none()
+        self.fields["themes"].queryset = Theme.objects.filter(Q(is_active=True) | Q(pk__in=chosen))
+        if self.instance.pk:
+            self.fields["slug"].disabled = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_ROUND_SLUGS:
+            raise forms.ValidationError(_("This code is reserved; choose another."))
+        return slug
+
+
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["slug", "name", "description", "position", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["slug"].disabled = True  # exports name their columns after it
+        self.helper = FormHelper()
+        self.helper.form_tag = False

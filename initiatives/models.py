@@ -44,6 +44,8 @@ class ReportingRound(models.Model):
     deadline = models.DateField(_("deadline"), help_text=_("Coordinators can change their report until the end "
                                                            "of this day."))
     themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="rounds", blank=True)
+    # A closed round is read-only for everyone: no changes, no reopening, no reminders.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reporting round")
@@ -64,6 +66,10 @@ class ReportingRound(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
 
 class ReportStatus(models.TextChoices):
@@ -319,3 +325,27 @@ class Initiative(models.Model):
             raise ValidationError({"reached_unit": _("Say whether the number reached counts pupils or families.")})
         if self.reached_count is None and self.reached_unit:
             raise ValidationError({"reached_count": _("Give the number reached, or leave both fields empty.")})
+
+
+class Reminder(models.Model):
+    """A reminder mailed to a platform's coordinators that its report for a round is not submitted yet."""
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="reminders",
+                              verbose_name=_("reporting round"))
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="reminders",
+                                 verbose_name=_("platform"))
+    sent_on = models.DateField(_("sent on"))
+    sent_at = models.DateTimeField(_("sent at"))
+    recipients = models.TextField(_("recipients"))
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "platform", "sent_on"], name="reminder_once_a_day",
+                                    violation_error_message=_("This platform was already reminded today.")),
+        ]
+
+    def __str__(self):
+        return f"{self.platform} – {self.sent_on}"

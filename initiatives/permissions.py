@@ -51,6 +51,8 @@ class ReportPolicy:
         """Why this user cannot change the report now, in Dutch; None when they can."""
         if not cls.can_answer(user, report):
             return _("Only the platform's coordinators change its answers.")
+        if report.round.is_closed:
+            return _("This round has been closed: its reports can no longer be changed.")
         if report.status == ReportStatus.SUBMITTED:
             return _("This report has been submitted and can no longer be changed.")
         if not round_has_opened(report.round):
@@ -68,12 +70,13 @@ class ReportPolicy:
     @staticmethod
     def can_return(user, report: Report) -> bool:
         """The ministry and admins send a submitted report back with a comment."""
-        return user.is_authenticated and user.reads_everything and report.status == ReportStatus.SUBMITTED
+        return (user.is_authenticated and user.reads_everything and report.status == ReportStatus.SUBMITTED
+                and not report.round.is_closed)
 
     @staticmethod
     def can_reopen(user, report: Report) -> bool:
         """Admins reopen a submitted report, or one whose deadline passed, for its coordinator."""
-        if not (user.is_authenticated and user.is_admin):
+        if not (user.is_authenticated and user.is_admin) or report.round.is_closed:
             return False
         return report.status == ReportStatus.SUBMITTED or (deadline_passed(report.round) and not report.reopened)
 
@@ -96,3 +99,11 @@ class SummaryPolicy:
     @staticmethod
     def can_read(user) -> bool:
         return user.is_authenticated and user.reads_everything
+
+
+class RoundPolicy:
+    """Admins create, edit and close rounds and manage the themes."""
+
+    @staticmethod
+    def can_manage(user) -> bool:
+        return user.is_authenticated and user.is_admin

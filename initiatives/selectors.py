@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from platforms.models import Platform
 from platforms.permissions import PlatformPolicy
 
-from .models import Initiative, Report, ReportingRound, ReportStatus, ThemeAnswer
+from .models import Initiative, Reminder, Report, ReportingRound, ReportStatus, ThemeAnswer
 from .permissions import InitiativePolicy
 
 
@@ -76,6 +76,7 @@ class ReportRow:
 
     platform: Platform
     report: Report | None
+    last_reminder: object = None  # filled in for admins on the round page
 
     @property
     def status(self) -> str:
@@ -120,3 +121,14 @@ def round_status_counts(*, user) -> QuerySet[ReportingRound]:
         submitted_count=Count("reports", filter=Q(reports__status=ReportStatus.SUBMITTED,
                                                   reports__platform__in=visible)),
     )
+
+
+def last_reminders(round: ReportingRound) -> dict[int, object]:
+    """The date each platform was last reminded of the round, by platform id (one query)."""
+    rows = Reminder.objects.filter(round=round).values("platform_id").annotate(last=Max("sent_on"))
+    return {row["platform_id"]: row["last"] for row in rows}
+
+
+def report_reminders(report: Report) -> list[Reminder]:
+    """The reminders sent about this report's platform and round, newest first (for admins)."""
+    return list(Reminder.objects.filter(round=report.round, platform=report.platform))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import summary_views, views
+from . import round_views, summary_views, views
 
 app_name = "rounds"
 
@@ -8,7 +8,14 @@ report = "<slug:round_slug>/platforms/<slug:code>/"
 
 urlpatterns = [
     path("", views.round_list, name="list"),
+    # Fixed paths first: a round's code cannot be "new" or "themes" (RoundForm refuses them).
+    path("new/", round_views.round_form, name="create"),
+    path("themes/", round_views.theme_list, name="theme_list"),
+    path("themes/new/", round_views.theme_form, name="theme_create"),
+    path("themes/<slug:theme_slug>/edit/", round_views.theme_form, name="theme_edit"),
     path("<slug:round_slug>/", views.round_detail, name="detail"),
+    path("<slug:round_slug>/edit/", round_views.round_form, name="edit"),
+    path("<slug:round_slug>/close/", round_views.round_close, name="close"),
     path("<slug:round_slug>/summary/", summary_views.round_summary, name="summary"),
     path("<slug:round_slug>/summary.json", summary_views.round_summary_json, name="summary_json"),
     path("<slug:round_slug>/summary/platforms/", summary_views.summary_platforms, name="summary_platforms"),

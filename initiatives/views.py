@@ -21,7 +21,13 @@ def round_list(request):
 def round_detail(request, round_slug):
     round = selectors.round_get(slug=round_slug)
     overview = selectors.round_overviews(user=request.user, rounds=[round])[0]
-    return render(request, "initiatives/round_detail.html", {"round": round, "overview": overview})
+    last_reminders = selectors.last_reminders(round) if request.user.is_admin else None
+    if last_reminders is not None:
+        for row in overview.rows:
+            row.last_reminder = last_reminders.get(row.platform.pk)
+    return render(request, "initiatives/round_detail.html", {
+        "round": round, "overview": overview, "last_reminders": last_reminders,
+    })
 
 
 def _report_forms(request, report, answers_by_theme, *, submitting=False):
@@ -73,6 +79,7 @@ def report(request, round_slug, code):
         "initiatives": selectors.report_initiatives(report),
         "can_return": ReportPolicy.can_return(request.user, report),
         "can_reopen": ReportPolicy.can_reopen(request.user, report),
+        "reminders": selectors.report_reminders(report) if request.user.is_admin else None,
     }, status=status)
 
 

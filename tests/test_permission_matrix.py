@@ -34,6 +34,10 @@ RETURN = {"anonymous": (302, 302), "coordinator": (403, 403), "other_coordinator
 # The comment is optional: an admin's empty POST reopens the submitted report.
 SUMMARY = {"anonymous": (302, None), "coordinator": (403, None), "other_coordinator": (403, None),
            "ministry_user": (200, None), "admin_user": (200, None)}
+ADMIN_PAGE = {"anonymous": (302, 302), "coordinator": (403, 403), "other_coordinator": (403, 403),
+              "ministry_user": (403, 403), "admin_user": (200, 200)}
+# An admin's POST closes the round at once (the GET is the confirmation page).
+CLOSE = {**ADMIN_PAGE, "admin_user": (200, 302)}
 REOPEN = {**RETURN, "ministry_user": (403, 403), "admin_user": (200, 302)}
 
 
@@ -68,6 +72,12 @@ MATRIX = {
     "rounds:initiative_detail": (_initiative, OWN_PLATFORM_READ),
     "rounds:initiative_edit": (_initiative, ANSWER_FORM),
     "rounds:initiative_delete": (_initiative, DELETE),
+    "rounds:create": (lambda c: {}, ADMIN_PAGE),
+    "rounds:edit": (_round, ADMIN_PAGE),
+    "rounds:close": (_round, CLOSE),
+    "rounds:theme_list": (lambda c: {}, {k: (v[0], None) for k, v in ADMIN_PAGE.items()}),
+    "rounds:theme_create": (lambda c: {}, ADMIN_PAGE),
+    "rounds:theme_edit": (lambda c: {"theme_slug": "laptops"}, ADMIN_PAGE),
     "rounds:summary": (_round, SUMMARY),
     "rounds:summary_json": (_round, SUMMARY),
     "rounds:summary_platforms": (_round, SUMMARY, "?question=newcomers&value=adjusted"),
