@@ -131,6 +131,8 @@ def report_return(*, actor, report: Report, comment: str) -> Report:
 def report_reopen(*, actor, round: ReportingRound, platform: Platform, comment: str = "") -> Report:
     """Let the coordinators change a submitted report, or one past the deadline, until they submit it."""
     report = Report.objects.filter(round=round, platform=platform).first() or Report(round=round, platform=platform)
+    if round.is_closed:
+        raise ValidationError(_("This round has been closed: its reports can no longer be changed."))
     if not ReportPolicy.can_reopen(actor, report):
         raise ValidationError(_("This report is open for changes already."))
     report.reopened = True
