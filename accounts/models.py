@@ -1,5 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,6 +34,13 @@ class User(AbstractUser):
                 name="user_role_valid",
                 violation_error_message=_("Unknown role."),
             ),
+            # Invitations and password resets go by e-mail address: one account per address.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_email_unique_ci",
+                violation_error_message=_("Another account already uses this e-mail address."),
+            ),
         ]
 
     def __str__(self):
@@ -51,6 +60,55 @@ class User(AbstractUser):
         return self.is_active and self.role == Role.COORDINATOR and not self.is_superuser
 
     @property
+    def effective_role(self) -> Role:
+        """The role this person acts in (a superuser is an admin), active or not."""
+        return Role.ADMIN if self.is_superuser else Role(self.role)
+
+    @property
     def reads_everything(self) -> bool:
         """Admins and ministry staff see every platform and report."""
         return self.is_admin or self.is_ministry
+
+
+class AccountAction(models.TextChoices):
+    CREATED = "created", _("Account created")
+    INVITED = "invited", _("Invitation sent")
+    INVITATION_RESENT = "invitation_resent", _("Invitation sent again")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    PLATFORMS_CHANGED = "platforms_changed", _("Platforms changed")
+    DETAILS_CHANGED = "details_changed", _("Details changed")
+    DEACTIVATED = "deactivated", _("Deactivated")
+    REACTIVATED = "reactivated", _("Reactivated")
+    # Not written yet: the password is chosen in Django's own password-reset view, which has
+    # no hook short of a signal; the person's page shows "password chosen" and the last login.
+    PASSWORD_SET = "password_set", _("Password chosen")
+
+
+class AccountEvent(models.Model):
+    """One change to a person's account in the audit trail: who did what to whom, and when."""
+
+    # Accounts are deactivated, not deleted: PROTECT keeps the trail (the Django admin says
+    # which events stand in the way). The actor may go; the event then shows no actor.
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="account_actions",
+    )
+    target = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="account_events")
+    action = models.CharField(_("action"), max_length=30, choices=AccountAction.choices)
+    details = models.CharField(_("details"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AccountAction.values),
+                name="accountevent_action_valid",
+                violation_error_message=_("Unknown action."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.target}"

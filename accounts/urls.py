@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401 - the people pages are added here
+from django.urls import path
+
+from . import views
 
 app_name = "people"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("invite/", views.person_invite, name="invite"),
+    path("<int:pk>/", views.person_detail, name="detail"),
+    path("<int:pk>/edit/", views.person_edit, name="edit"),
+    path("<int:pk>/resend/", views.invitation_resend, name="resend"),
+    path("<int:pk>/deactivate/", views.person_deactivate, name="deactivate"),
+    path("<int:pk>/reactivate/", views.person_reactivate, name="reactivate"),
+]

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lopportal.forms import inline_form_helper
 from platforms.forms import DateInput
 from platforms.models import Organisation
 
@@ -55,9 +56,7 @@ def note_field(label) -> forms.CharField:
 
 
 def _section_helper(layout) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
+    helper = inline_form_helper()
     helper.layout = Layout(*layout)
     return helper
 
@@ -223,8 +222,7 @@ class RoundForm(forms.ModelForm):
         self.fields["themes"].queryset = Theme.objects.filter(Q(is_active=True) | Q(pk__in=chosen))
         if self.instance.pk:
             self.fields["slug"].disabled = True
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = inline_form_helper()
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -243,5 +241,4 @@ class ThemeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["slug"].disabled = True  # exports name their columns after it
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = inline_form_helper()

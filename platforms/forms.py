@@ -1,9 +1,9 @@
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from lopportal.forms import inline_form_helper
 
 from .models import Level, Onderwijsnet, OrganisationKind, PartnerCategory, instellingsnummer_validator
 
@@ -42,8 +42,7 @@ class MembershipForm(forms.Form):
         if editing:
             # The kind of an organisation does not change; end the membership and add a new one.
             self.fields["kind"].disabled = True
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = inline_form_helper()
 
     def clean(self):
         data = super().clean()
@@ -71,8 +70,7 @@ class MembershipEndForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["end_date"].initial = timezone.localdate()
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = inline_form_helper()
 
 
 class PlatformForm(forms.Form):
@@ -90,5 +88,4 @@ class PlatformForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = inline_form_helper()

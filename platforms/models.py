@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -40,6 +41,15 @@ instellingsnummer_validator = RegexValidator(
 )
 
 
+# /platforms/import/ is a page of its own, so no platform may take that code.
+RESERVED_PLATFORM_CODES = {"import"}
+
+
+def validate_platform_code(value: str) -> None:
+    if value in RESERVED_PLATFORM_CODES:
+        raise ValidationError(_("This code is reserved; choose another."))
+
+
 class Platform(models.Model):
     """A local consultation platform (LOP) for one area and one level of education."""
 
@@ -47,6 +57,7 @@ class Platform(models.Model):
         _("code"),
         max_length=40,
         unique=True,
+        validators=[validate_platform_code],
         help_text=_("Short, stable identifier used in addresses, e.g. antwerpen-bao."),
         error_messages={"unique": _("A platform with this code already exists.")},
     )

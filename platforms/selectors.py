@@ -5,8 +5,16 @@ from collections import OrderedDict
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from accounts.models import User
+
 from .models import Level, Membership, OrganisationKind, PartnerCategory, Platform
 from .permissions import MembershipPolicy, PlatformPolicy
+
+
+def _active_coordinators() -> Prefetch:
+    """A platform's coordinators as pages show them: a deactivated person keeps the link (for a
+    reactivation) but is no longer shown."""
+    return Prefetch("coordinators", queryset=User.objects.filter(is_active=True))
 
 
 def platform_list(*, user, level: str | None = None, query: str = "") -> QuerySet[Platform]:
@@ -23,7 +31,7 @@ def platform_list(*, user, level: str | None = None, query: str = "") -> QuerySe
             clb_count=Count("memberships", filter=current & Q(memberships__organisation__kind="clb")),
             partner_count=Count("memberships", filter=current & Q(memberships__organisation__kind="partner")),
         )
-        .prefetch_related("coordinators")
+        .prefetch_related(_active_coordinators())
         .order_by("level", "name")
     )
 
@@ -32,7 +40,7 @@ def platform_get(*, user, code: str) -> Platform:
     """One visible platform with its coordinators and memberships; 404 when out of reach."""
     memberships = Membership.objects.select_related("organisation").order_by("organisation__name")
     qs = PlatformPolicy.visible(user).prefetch_related(
-        "coordinators", Prefetch("memberships", queryset=memberships)
+        _active_coordinators(), Prefetch("memberships", queryset=memberships)
     )
     return get_object_or_404(qs, code=code)
 

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "platforms"
 
 urlpatterns = [
     path("", views.platform_list, name="list"),
+    # Before the `<slug:code>/` patterns, which would otherwise take "import" for a platform code.
+    path("import/", import_views.import_upload, name="import"),
+    path("import/confirm/", import_views.import_confirm, name="import_confirm"),
     path("<slug:code>/", views.platform_detail, name="detail"),
     path("<slug:code>/edit/", views.platform_edit, name="edit"),
     path("<slug:code>/members/add/", views.membership_create, name="membership_create"),

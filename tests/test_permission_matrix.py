@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from .factories import InitiativeFactory, ReportFactory
+from .factories import InitiativeFactory, ReportFactory, UserFactory
 
 ROLES = ["anonymous", "coordinator", "other_coordinator", "ministry_user", "admin_user"]
 
@@ -38,6 +38,11 @@ ADMIN_PAGE = {"anonymous": (302, 302), "coordinator": (403, 403), "other_coordin
               "ministry_user": (403, 403), "admin_user": (200, 200)}
 # An admin's POST closes the round at once (the GET is the confirmation page).
 CLOSE = {**ADMIN_PAGE, "admin_user": (200, 302)}
+# The people pages refuse every non-admin before looking anything up.
+PEOPLE = {**ADMIN_PAGE}
+PEOPLE_ACTION = {"anonymous": (302, 302), "coordinator": (405, 403), "other_coordinator": (405, 403),
+                 "ministry_user": (405, 403), "admin_user": (405, 302)}
+DEACTIVATE = {**ADMIN_PAGE, "admin_user": (200, 302)}
 REOPEN = {**RETURN, "ministry_user": (403, 403), "admin_user": (200, 302)}
 
 
@@ -78,6 +83,16 @@ MATRIX = {
     "rounds:theme_list": (lambda c: {}, {k: (v[0], None) for k, v in ADMIN_PAGE.items()}),
     "rounds:theme_create": (lambda c: {}, ADMIN_PAGE),
     "rounds:theme_edit": (lambda c: {"theme_slug": "laptops"}, ADMIN_PAGE),
+    "platforms:import": (lambda c: {}, PEOPLE),
+    # Confirming without an upload waiting sends the admin back to the upload form.
+    "platforms:import_confirm": (lambda c: {}, {**PEOPLE, "admin_user": (302, 302)}),
+    "people:list": (lambda c: {}, PEOPLE),
+    "people:invite": (lambda c: {}, PEOPLE),
+    "people:detail": (lambda c: {"pk": c.person.pk}, PEOPLE),
+    "people:edit": (lambda c: {"pk": c.person.pk}, PEOPLE),
+    "people:resend": (lambda c: {"pk": c.invited.pk}, PEOPLE_ACTION),
+    "people:deactivate": (lambda c: {"pk": c.person.pk}, DEACTIVATE),
+    "people:reactivate": (lambda c: {"pk": c.inactive.pk}, PEOPLE_ACTION),
     "rounds:summary": (_round, SUMMARY),
     "rounds:summary_json": (_round, SUMMARY),
     "rounds:summary_platforms": (_round, SUMMARY, "?question=newcomers&value=adjusted"),
@@ -104,8 +119,12 @@ def _cases():
 def objects(platform, other_platform, open_round):
     """The coordinator's platform with a member, and a submitted report with an initiative."""
     report = ReportFactory(round=open_round, platform=platform, status="submitted", submitted_at=timezone.now())
+    invited = UserFactory(username="uitgenodigd", password=None)
+    invited.set_unusable_password()
+    invited.save()
     return SimpleNamespace(platform=platform, membership=platform.memberships.first(), round=open_round,
-                           initiative=InitiativeFactory(report=report))
+                           initiative=InitiativeFactory(report=report), person=other_platform.coordinators.first(),
+                           invited=invited, inactive=UserFactory(username="gestopt", is_active=False))
 
 
 @pytest.mark.django_db

@@ -1,0 +1,99 @@
+"""The admin's forms for people's accounts; the services check the same rules again."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from lopportal.forms import inline_form_helper
+from platforms.models import Platform
+
+from .models import Role, User
+from .services import email_in_use_message
+
+
+def _label(field: str):
+    # The model's own verbose names, which Django's Dutch translation already covers.
+    return capfirst(User._meta.get_field(field).verbose_name)
+
+
+class PersonForm(forms.Form):
+    """A person's name, e-mail address, role and (for a coordinator) platforms."""
+
+    first_name = forms.CharField(label=_label("first_name"), max_length=150)
+    last_name = forms.CharField(label=_label("last_name"), max_length=150)
+    email = forms.EmailField(
+        label=_label("email"), max_length=254,
+        help_text=_("The invitation and later mails go to this address; each person has their own."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=forms.RadioSelect)
+    platforms = forms.ModelMultipleChoiceField(
+        label=_("Platforms"), queryset=Platform.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The platforms a coordinator works on. Admins and ministry staff have none: "
+                    "choosing another role removes them."),
+    )
+
+    def __init__(self, *args, person: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        active = Q(is_active=True)
+        if person is not None:
+            # An inactive platform the person still coordinates stays ticked instead of being dropped.
+            active |= Q(coordinators=person)
+        self.fields["platforms"].queryset = Platform.objects.filter(active).distinct().order_by("level", "name")
+        self.helper = inline_form_helper()
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        others = User.objects.filter(email__iexact=email)
+        if self.person is not None:
+            others = others.exclude(pk=self.person.pk)
+        other = others.first()
+        if other is not None:
+            raise ValidationError(email_in_use_message(other), code="unique")
+        return email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.COORDINATOR:
+            if not data.get("platforms") and "platforms" not in self.errors:
+                self.add_error("platforms", _("A coordinator needs at least one platform."))
+        elif "role" in data:
+            data["platforms"] = []
+        return data
+
+
+class PersonInviteForm(PersonForm):
+    """A new person: the fields above and a username; the password is theirs to choose."""
+
+    username = forms.CharField(
+        label=_label("username"), max_length=150, validators=[User.username_validator],
+        help_text=User._meta.get_field("username").help_text,
+    )
+
+    field_order = ["username", "first_name", "last_name", "email", "role", "platforms"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        # Usernames differing only in case are refused, with Django's own (Dutch) message, as in
+        # Django's UserCreationForm.
+        if User.objects.filter(username__iexact=username).exists():
+            raise User().unique_error_message(User, ["username"])
+        return username
+
+
+class PersonEditForm(PersonForm):
+    """An existing person; the username stays as it is (it is what they log in with)."""
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), max_length=200, required=False,
+        help_text=_('Kept in the account history, for example "left the agency".'),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = inline_form_helper()

@@ -1,0 +1,615 @@
+"""Importing the master data (platforms, and the members of platforms) from a file, all or nothing.
+
+Two file formats, CSV (UTF-8 with or without BOM, `,` or `;`) or XLSX (the first sheet):
+
+- platforms: `code, name, level, area`; a platform is found by its code.
+- members: `platform_code, kind, name, instellingsnummer, onderwijsnet, partner_category,
+  municipality`; a school or CLB is found by its instellingsnummer, a local partner (which has
+  no instellingsnummer) by its name and municipality (see `_MemberPlanner`). A row also makes
+  the organisation a current member of the platform when it is not one yet.
+
+`parse_platforms` / `parse_members` read a file into rows and check its header,
+`preview_platforms` / `preview_members` check every row against the database and say per row
+what an import would do (create, update with the changes old → new, or unchanged), and the
+services `platforms_import` / `members_import` write exactly that. Every check happens before
+the first write; one error and nothing is written. Errors name the line (the header is line 1)
+and the column of the file, so that every problem can be fixed in one go.
+
+Codes (level, kind, onderwijsnet, partner_category) are read case-insensitively; names, codes
+of platforms and municipalities are compared exactly as written (after trimming).
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from openpyxl import load_workbook
+
+from .models import (
+    INSTELLINGSNUMMER_REGEX,
+    Level,
+    Membership,
+    Onderwijsnet,
+    Organisation,
+    OrganisationKind,
+    PartnerCategory,
+    Platform,
+)
+
+SUPPORTED_EXTENSIONS = (".csv", ".xlsx")
+HEADER_LINE = 1
+PLATFORM_COLUMNS = ["code", "name", "level", "area"]
+MEMBER_COLUMNS = ["platform_code", "kind", "name", "instellingsnummer", "onderwijsnet", "partner_category",
+                  "municipality"]
+ORGANISATION_FIELDS = ["kind", "name", "instellingsnummer", "onderwijsnet", "partner_category", "municipality"]
+# Excel stores 012345 typed into a number cell as the number 12345: a number cell in this column
+# with fewer digits is padded with zeros again. A text cell (and every CSV cell) is read as written,
+# so "12345" in a CSV file is refused rather than guessed at.
+ZERO_PADDED_NUMBER_COLUMNS = {"instellingsnummer": 6}
+# Lookups with many values are split so that no query exceeds a database's limit on parameters.
+_CHUNK = 500
+
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in the file, at a line (the header is line 1) and a column (by its name)."""
+
+    line: int | None
+    column: str | None
+    message: str
+
+    @property
+    def position(self) -> str:
+        if self.line is not None and self.column:
+            return _("line %(line)d, column %(column)s") % {"line": self.line, "column": self.column}
+        if self.line is not None:
+            return _("line %(line)d") % {"line": self.line}
+        return ""
+
+    def __str__(self):
+        return f"{self.position}: {self.message}" if self.position else self.message
+
+
+@dataclass
+class ImportRow:
+    """One data row of the file: its line number and its cells by column name (trimmed strings)."""
+
+    line: int
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    column: str
+    old: str
+    new: str
+
+
+@dataclass
+class PreviewRow:
+    """What importing one row of a valid file does: create, update (with the changes) or nothing."""
+
+    line: int
+    action: str
+    label: str
+    changes: list[FieldChange] = field(default_factory=list)
+    platform: str = ""  # members: the name of the platform of the row
+    becomes_member: bool = False  # members: the organisation becomes a current member of the platform
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    """How many rows of the file created, updated or left unchanged an object."""
+
+    created: int
+    updated: int
+    unchanged: int
+
+
+class PreviewChanged(ValidationError):
+    """The database changed between the preview and the confirmation: the import would differ."""
+
+
+def _chunks(values: Iterable, size: int = _CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+# Reading ------------------------------------------------------------------------------------------------------
+
+
+def _cell_text(value, column: str | None = None) -> str:
+    """A cell as a trimmed string; an integer-valued number as its digits (12345.0 → "12345")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        text = str(value)
+        width = ZERO_PADDED_NUMBER_COLUMNS.get(column)
+        if width and value >= 0 and len(text) < width:
+            text = text.zfill(width)
+        return text
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _csv_records(data: bytes) -> list[tuple[int, list]]:
+    """The records of a CSV file with the line each starts on (a quoted cell may span several lines)."""
+    text = data.decode("utf-8-sig")
+    first_line = text.split("\n", 1)[0]
+    # Column names hold no commas or semicolons, so counting them in the header is a safe sniff.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records = []
+    start = 1
+    for record in reader:
+        records.append((start, record))
+        start = reader.line_num + 1
+    return records
+
+
+def _xlsx_records(data: bytes) -> list[tuple[int, list]]:
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        # Some writers record a wrong used range; read the rows as they are in the file instead.
+        sheet.reset_dimensions()
+        return [(number, list(values)) for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        workbook.close()
+
+
+def _read_records(data: bytes, filename: str) -> tuple[list[tuple[int, list]], list[RowError]]:
+    extension = PurePath(filename).suffix.lower()
+    if extension == ".csv":
+        try:
+            return _csv_records(data), []
+        except UnicodeDecodeError:
+            return [], [RowError(None, None, _("The file is not UTF-8 text: save it as \"CSV UTF-8\"."))]
+        except csv.Error as error:
+            return [], [RowError(None, None, _("The file cannot be read as CSV: %(error)s") % {"error": error})]
+    if extension == ".xlsx":
+        try:
+            return _xlsx_records(data), []
+        except Exception:  # openpyxl raises many kinds of errors on a damaged or foreign file
+            return [], [RowError(None, None, _("The file cannot be read as an Excel workbook (.xlsx)."))]
+    return [], [RowError(None, None, _("Only .csv and .xlsx files can be imported."))]
+
+
+def _check_header(header: list[str], expected: list[str]) -> list[RowError]:
+    errors = []
+    seen = set()
+    for number, name in enumerate(header, start=1):
+        if not name:
+            errors.append(RowError(HEADER_LINE, str(number), _("This column has no name.")))
+        elif name in seen:
+            errors.append(RowError(HEADER_LINE, name, _("This column appears twice.")))
+        elif name not in expected:
+            errors.append(RowError(HEADER_LINE, name, _("Unknown column.")))
+        seen.add(name)
+    errors.extend(RowError(HEADER_LINE, name, _("This column is missing.")) for name in expected if name not in seen)
+    return errors
+
+
+def read_rows(data: bytes, filename: str, columns: list[str]) -> tuple[list[ImportRow], list[RowError]]:
+    """Read a CSV or XLSX file (the type follows from its name) with exactly these columns into rows.
+
+    Checks the header (every column, nothing else, in any order; names are case-insensitive) but
+    not the values. Empty rows are skipped; empty columns after the last named one are ignored.
+    """
+    records, errors = _read_records(data, filename)
+    if errors:
+        return [], errors
+    if not records:
+        return [], [RowError(HEADER_LINE, None, _("The file is empty."))]
+    header = [_cell_text(cell).lower() for cell in records[0][1]]
+    while header and not header[-1]:
+        header.pop()
+    errors = _check_header(header, columns)
+    if errors:
+        return [], errors
+
+    rows = []
+    for line, cells in records[1:]:
+        texts = [_cell_text(cell, header[number] if number < len(header) else None)
+                 for number, cell in enumerate(cells)]
+        if not any(texts):
+            continue
+        errors.extend(RowError(line, str(number), _("This cell lies outside the named columns."))
+                      for number, text in enumerate(texts[len(header):], start=len(header) + 1) if text)
+        texts += [""] * (len(header) - len(texts))
+        rows.append(ImportRow(line=line, values=dict(zip(header, texts, strict=False))))
+    if not rows and not errors:
+        errors.append(RowError(None, None, _("The file holds no data rows.")))
+    return rows, errors
+
+
+def parse_platforms(data: bytes, filename: str) -> tuple[list[ImportRow], list[RowError]]:
+    """The rows of a platforms file (`code, name, level, area`)."""
+    return read_rows(data, filename, PLATFORM_COLUMNS)
+
+
+def parse_members(data: bytes, filename: str) -> tuple[list[ImportRow], list[RowError]]:
+    """The rows of a members file (`platform_code, kind, name, instellingsnummer, ...`)."""
+    return read_rows(data, filename, MEMBER_COLUMNS)
+
+
+# Checking -----------------------------------------------------------------------------------------------------
+
+
+def _sorted(errors: list[RowError], columns: list[str]) -> list[RowError]:
+    order = {name: index for index, name in enumerate(columns)}
+    return sorted(errors, key=lambda e: (e.line or 0, order.get(e.column, len(order))))
+
+
+def _field_errors(instance, line: int, exclude: set[str]) -> list[RowError]:
+    """The model's own checks of single fields (required, length, format), at their columns."""
+    try:
+        instance.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        return [RowError(line, name, message) for name, messages in error.message_dict.items()
+                for message in messages]
+    return []
+
+
+def _choice(row: ImportRow, column: str, values: list[str], errors: list[RowError], message: Callable) -> str | None:
+    """The lower-cased code in this cell, "" when empty, or None (with an error) when it is not one of `values`."""
+    value = row.values[column].lower()
+    if value and value not in values:
+        errors.append(RowError(row.line, column, message() % {"values": ", ".join(values)}))
+        return None
+    return value
+
+
+def _changes(instance, values: dict, fields: list[str]) -> list[FieldChange]:
+    return [FieldChange(name, getattr(instance, name), values[name])
+            for name in fields if getattr(instance, name) != values[name]]
+
+
+@dataclass
+class _PlatformItem:
+    line: int
+    action: str
+    values: dict
+    platform: Platform | None  # the existing platform (None: to be created)
+    changes: list[FieldChange]
+
+
+def _plan_platforms(rows: list[ImportRow], *, for_update: bool = False) -> tuple[list[_PlatformItem], list[RowError]]:
+    codes = {row.values["code"] for row in rows} - {""}
+    queryset = Platform.objects.select_for_update() if for_update else Platform.objects.all()
+    existing = {}
+    for chunk in _chunks(codes):
+        existing.update({p.code: p for p in queryset.filter(code__in=chunk)})
+    first_line: dict[str, int] = {}
+    items, errors = [], []
+
+    for row in rows:
+        row_errors = []
+        code = row.values["code"]
+        if code in first_line:
+            row_errors.append(RowError(row.line, "code", _(
+                "This platform appears twice in the file (also on line %(line)d).") % {"line": first_line[code]}))
+        elif code:
+            first_line[code] = row.line
+        level = _choice(row, "level", Level.values, row_errors, lambda: _("Unknown level: use %(values)s."))
+        values = {"code": code, "name": row.values["name"], "level": level or "", "area": row.values["area"]}
+        bad = {error.column for error in row_errors}
+        row_errors.extend(_field_errors(Platform(**values), row.line, bad | {"level"}))
+        if level == "":
+            row_errors.append(RowError(row.line, "level", _("The level is missing: use %(values)s.") % {
+                "values": ", ".join(Level.values)}))
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        platform = existing.get(code)
+        if platform is None:
+            items.append(_PlatformItem(row.line, CREATE, values, None, []))
+        else:
+            changes = _changes(platform, values, ["name", "level", "area"])
+            items.append(_PlatformItem(row.line, UPDATE if changes else UNCHANGED, values, platform, changes))
+    errors = _sorted(errors, PLATFORM_COLUMNS)
+    return ([] if errors else items), errors
+
+
+@dataclass(eq=False)
+class _OrganisationSlot:
+    """One organisation the file refers to: found in the database or to be created, shared by its rows."""
+
+    organisation: Organisation | None
+    values: dict
+    changes: list[FieldChange]
+    memberships: set[int]  # ids of the platforms it is (or will be) a current member of
+    claimed: bool = False  # an earlier row creates or updates it: later rows only add memberships
+
+
+@dataclass
+class _MemberItem:
+    line: int
+    action: str
+    platform: Platform
+    slot: _OrganisationSlot
+    changes: list[FieldChange]
+    becomes_member: bool
+
+
+class _MemberPlanner:
+    """Checks the rows of a members file and decides per row what it does, in the order of the file.
+
+    A school or CLB is found by its instellingsnummer (unique in the database). A local partner
+    has none, and is found by kind, name and municipality (exactly as written). The member pages
+    create a new partner organisation per membership, so several partners may match: the one that
+    is already a current member of the row's platform is taken, else the one an earlier row of the
+    file took, else the oldest. Rows that name the same organisation must agree on its details.
+    """
+
+    def __init__(self, rows: list[ImportRow], *, for_update: bool):
+        self.rows = rows
+        organisations = Organisation.objects.select_for_update() if for_update else Organisation.objects.all()
+        platforms = Platform.objects.select_for_update() if for_update else Platform.objects.all()
+        codes = {row.values["platform_code"] for row in rows} - {""}
+        self.platforms = {}
+        for chunk in _chunks(codes):
+            self.platforms.update({p.code: p for p in platforms.filter(code__in=chunk)})
+        numbers = {row.values["instellingsnummer"] for row in rows} - {""}
+        self.by_number = {}
+        for chunk in _chunks(numbers):
+            self.by_number.update({o.instellingsnummer: o for o in organisations.filter(instellingsnummer__in=chunk)})
+        names = {row.values["name"] for row in rows if row.values["kind"].lower() == OrganisationKind.PARTNER}
+        self.partners: dict[tuple[str, str], list[Organisation]] = {}
+        for chunk in _chunks(names):
+            for partner in organisations.filter(kind=OrganisationKind.PARTNER, name__in=chunk).order_by("pk"):
+                self.partners.setdefault((partner.name, partner.municipality), []).append(partner)
+        current = Membership.objects.filter(end_date__isnull=True,
+                                            platform__in=[p.pk for p in self.platforms.values()])
+        self.current: dict[int, set[int]] = {}
+        for platform_id, organisation_id in current.values_list("platform_id", "organisation_id"):
+            self.current.setdefault(organisation_id, set()).add(platform_id)
+        self.slots: dict[object, _OrganisationSlot] = {}  # by organisation id, or by key for a new one
+        self.first: dict[object, tuple[int, dict]] = {}  # key → the first line naming it, with its details
+
+    def _check(self, row: ImportRow) -> tuple[dict, Platform | None, list[RowError]]:
+        line, cells = row.line, row.values
+        errors: list[RowError] = []
+        code = cells["platform_code"]
+        platform = self.platforms.get(code)
+        if not code:
+            errors.append(RowError(line, "platform_code", _("The platform code is missing.")))
+        elif platform is None:
+            errors.append(RowError(line, "platform_code", _("There is no platform with this code.")))
+
+        kind = _choice(row, "kind", OrganisationKind.values, errors, lambda: _("Unknown kind: use %(values)s."))
+        onderwijsnet = _choice(row, "onderwijsnet", Onderwijsnet.values, errors,
+                               lambda: _("Unknown educational network: use %(values)s."))
+        category = _choice(row, "partner_category", PartnerCategory.values, errors,
+                           lambda: _("Unknown partner category: use %(values)s."))
+        number = cells["instellingsnummer"]
+        if kind == "":
+            errors.append(RowError(line, "kind", _("The kind is missing: use %(values)s.") % {
+                "values": ", ".join(OrganisationKind.values)}))
+        if number and not re.fullmatch(INSTELLINGSNUMMER_REGEX, number):
+            errors.append(RowError(line, "instellingsnummer", _("An institution number consists of exactly 6 digits.")))
+        # The rules per kind of MembershipForm.clean and of the database's check constraints.
+        if kind in (OrganisationKind.SCHOOL, OrganisationKind.CLB) and not number:
+            errors.append(RowError(line, "instellingsnummer", _("Schools and CLB's need an institution number.")))
+        if kind == OrganisationKind.SCHOOL and onderwijsnet == "":
+            errors.append(RowError(line, "onderwijsnet", _("A school needs an educational network.")))
+        if kind in (OrganisationKind.CLB, OrganisationKind.PARTNER) and onderwijsnet:
+            errors.append(RowError(line, "onderwijsnet", _("Only schools have an educational network.")))
+        if kind == OrganisationKind.PARTNER:
+            if category == "":
+                errors.append(RowError(line, "partner_category", _("A local partner needs a category.")))
+            if number:
+                errors.append(RowError(line, "instellingsnummer", _("Local partners have no institution number.")))
+        elif kind and category:
+            errors.append(RowError(line, "partner_category", _("Only local partners have a partner category.")))
+
+        values = {"kind": kind or "", "name": cells["name"], "instellingsnummer": number,
+                  "onderwijsnet": onderwijsnet or "", "partner_category": category or "",
+                  "municipality": cells["municipality"]}
+        checked = {"kind", "instellingsnummer", "onderwijsnet", "partner_category"}
+        errors.extend(_field_errors(Organisation(**values), line, checked))
+
+        existing = self.by_number.get(number) if number else None
+        if existing is not None and kind and existing.kind != kind:
+            errors.append(RowError(line, "instellingsnummer", _(
+                "This institution number belongs to %(name)s, which is not a %(kind)s.")
+                % {"name": existing.name, "kind": OrganisationKind(kind).label}))
+        return values, platform, errors
+
+    def _agrees(self, key, line: int, values: dict, column: str) -> RowError | None:
+        """An error when an earlier row named the same organisation with other details."""
+        if key not in self.first:
+            self.first[key] = (line, values)
+            return None
+        first_line, first_values = self.first[key]
+        differing = [name for name in ORGANISATION_FIELDS if first_values[name] != values[name]]
+        if not differing:
+            return None
+        return RowError(line, column, _(
+            "The same organisation is on line %(line)d with other details (%(columns)s).")
+            % {"line": first_line, "columns": ", ".join(differing)})
+
+    def _slot(self, platform: Platform, values: dict) -> _OrganisationSlot:
+        if values["kind"] != OrganisationKind.PARTNER:
+            key = ("number", values["instellingsnummer"])
+            existing = self.by_number.get(values["instellingsnummer"])
+            slot_key = existing.pk if existing is not None else key
+            if slot_key not in self.slots:
+                self.slots[slot_key] = self._new_slot(existing, values)
+            return self.slots[slot_key]
+        key = ("partner", values["name"], values["municipality"])
+        candidates = [self.slots.get(p.pk) or self._new_slot(p, values) for p in self.partners.get(key[1:], [])]
+        if key in self.slots:
+            candidates.insert(0, self.slots[key])
+        chosen = next((slot for slot in candidates if platform.pk in slot.memberships), None)
+        chosen = chosen or next((slot for slot in candidates if any(slot is s for s in self.slots.values())), None)
+        chosen = chosen or (candidates[0] if candidates else self._new_slot(None, values))
+        self.slots[chosen.organisation.pk if chosen.organisation is not None else key] = chosen
+        return chosen
+
+    def _new_slot(self, organisation: Organisation | None, values: dict) -> _OrganisationSlot:
+        if organisation is None:
+            return _OrganisationSlot(None, values, [], set())
+        return _OrganisationSlot(organisation, values, _changes(organisation, values, ORGANISATION_FIELDS),
+                                 set(self.current.get(organisation.pk, set())))
+
+    def plan(self) -> tuple[list[_MemberItem], list[RowError]]:
+        items, errors = [], []
+        for row in self.rows:
+            values, platform, row_errors = self._check(row)
+            if values["kind"] == OrganisationKind.PARTNER and values["name"]:
+                disagreement = self._agrees(("partner", values["name"], values["municipality"]), row.line, values,
+                                            "partner_category")
+            elif values["kind"] and values["instellingsnummer"]:
+                disagreement = self._agrees(("number", values["instellingsnummer"]), row.line, values,
+                                            "instellingsnummer")
+            else:
+                disagreement = None
+            if disagreement is not None:
+                row_errors.append(disagreement)
+            if row_errors:
+                errors.extend(row_errors)
+                continue
+            slot = self._slot(platform, values)
+            if slot.claimed:
+                action, changes = UNCHANGED, []
+            elif slot.organisation is None:
+                action, changes = CREATE, []
+            else:
+                action, changes = (UPDATE if slot.changes else UNCHANGED), slot.changes
+            slot.claimed = True
+            becomes_member = platform.pk not in slot.memberships
+            slot.memberships.add(platform.pk)
+            if action == UNCHANGED and becomes_member:
+                action = UPDATE
+            items.append(_MemberItem(row.line, action, platform, slot, changes, becomes_member))
+        errors = _sorted(errors, MEMBER_COLUMNS)
+        return ([] if errors else items), errors
+
+
+def _plan_members(rows: list[ImportRow], *, for_update: bool = False) -> tuple[list[_MemberItem], list[RowError]]:
+    return _MemberPlanner(rows, for_update=for_update).plan()
+
+
+def _platform_preview(items: list[_PlatformItem]) -> list[PreviewRow]:
+    return [PreviewRow(line=item.line, action=item.action, label=f"{item.values['code']} – {item.values['name']}",
+                       changes=item.changes) for item in items]
+
+
+def _member_label(values: dict) -> str:
+    detail = values["instellingsnummer"] or values["municipality"]
+    return f"{values['name']} ({detail})" if detail else values["name"]
+
+
+def _member_preview(items: list[_MemberItem]) -> list[PreviewRow]:
+    return [PreviewRow(line=item.line, action=item.action, label=_member_label(item.slot.values),
+                       changes=item.changes, platform=item.platform.name, becomes_member=item.becomes_member)
+            for item in items]
+
+
+def preview_platforms(rows: list[ImportRow]) -> tuple[list[PreviewRow], list[RowError]]:
+    """Per row of a platforms file what an import would do, or every error (and no preview)."""
+    items, errors = _plan_platforms(rows)
+    return _platform_preview(items), errors
+
+
+def preview_members(rows: list[ImportRow]) -> tuple[list[PreviewRow], list[RowError]]:
+    """Per row of a members file what an import would do, or every error (and no preview)."""
+    items, errors = _plan_members(rows)
+    return _member_preview(items), errors
+
+
+def preview_digest(preview: list[PreviewRow]) -> str:
+    """A fingerprint of a preview: the confirmation imports only when it is still the same."""
+    text = json.dumps([asdict(row) for row in preview], sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def count_actions(preview: list[PreviewRow]) -> ImportCounts:
+    actions = [row.action for row in preview]
+    return ImportCounts(created=actions.count(CREATE), updated=actions.count(UPDATE),
+                        unchanged=actions.count(UNCHANGED))
+
+
+def refusal_message(errors: list[RowError] | list[str]) -> str:
+    """The text of a refused file: how many errors, then one per line."""
+    count = len(errors)
+    heading = ngettext("Nothing was imported: the file has %(count)d error.",
+                       "Nothing was imported: the file has %(count)d errors.", count) % {"count": count}
+    return "\n".join([heading, *[str(error) for error in errors]])
+
+
+def _refuse_or_check(errors: list[RowError], preview: list[PreviewRow], expected_digest: str | None) -> None:
+    if errors:
+        raise ValidationError([str(error) for error in errors])
+    if expected_digest is not None and preview_digest(preview) != expected_digest:
+        raise PreviewChanged(_("The data changed after the preview: check the new preview and confirm again."))
+
+
+# Writing ------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def platforms_import(*, actor, rows: list[ImportRow], expected_digest: str | None = None) -> ImportCounts:
+    """Create or update the platforms of a platforms file, found by code; all rows or nothing.
+
+    The rows are checked again inside the transaction. With `expected_digest` (of the preview the
+    user confirmed) the import is refused with `PreviewChanged` when it would now do something else.
+    """
+    items, errors = _plan_platforms(rows, for_update=True)
+    preview = _platform_preview(items)
+    _refuse_or_check(errors, preview, expected_digest)
+    for item in items:
+        if item.action == UNCHANGED:
+            continue
+        platform = item.platform or Platform(code=item.values["code"])
+        for name in ("name", "level", "area"):
+            setattr(platform, name, item.values[name])
+        platform.full_clean()
+        platform.save()
+    return count_actions(preview)
+
+
+@transaction.atomic
+def members_import(*, actor, rows: list[ImportRow], expected_digest: str | None = None) -> ImportCounts:
+    """Create or update the organisations of a members file and make them current members of its platforms.
+
+    All rows or nothing; checked again inside the transaction, and with `expected_digest` refused
+    with `PreviewChanged` when the import would no longer do what the confirmed preview said.
+    An existing current membership is left as it is.
+    """
+    items, errors = _plan_members(rows, for_update=True)
+    preview = _member_preview(items)
+    _refuse_or_check(errors, preview, expected_digest)
+    for item in items:
+        slot = item.slot
+        if item.action == CREATE or item.changes:
+            organisation = slot.organisation or Organisation()
+            for name in ORGANISATION_FIELDS:
+                setattr(organisation, name, slot.values[name])
+            organisation.full_clean()
+            organisation.save()
+            slot.organisation = organisation
+        if item.becomes_member:
+            membership = Membership(platform=item.platform, organisation=slot.organisation)
+            membership.full_clean()
+            membership.save()
+    return count_actions(preview)

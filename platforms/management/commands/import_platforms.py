@@ -1,0 +1,47 @@
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from platforms.importing import SUPPORTED_EXTENSIONS, parse_platforms, platforms_import, refusal_message
+
+
+class FileImportCommand(BaseCommand):
+    """Read a master data file, check every row, then write all of it or nothing."""
+
+    parse = None  # (data, filename) -> (rows, errors)
+    service = None  # (*, actor, rows) -> ImportCounts
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="A .csv (UTF-8, comma or semicolon) or .xlsx file.")
+
+    def done_message(self, counts) -> str:
+        raise NotImplementedError
+
+    def handle(self, *args, file, **options):
+        path = Path(file)
+        if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+            raise CommandError(_("Only .csv and .xlsx files can be imported."))
+        if not path.is_file():
+            raise CommandError(_("The file %(path)s does not exist.") % {"path": path})
+        rows, errors = type(self).parse(path.read_bytes(), path.name)
+        if errors:
+            raise CommandError(refusal_message(errors))
+        try:
+            counts = type(self).service(actor=None, rows=rows)
+        except ValidationError as error:  # every row is checked in the service, before anything is written
+            raise CommandError(refusal_message(error.messages)) from None
+        self.stdout.write(self.style.SUCCESS(self.done_message(counts)))
+
+
+class Command(FileImportCommand):
+    help = ("Create or update platforms from a CSV or XLSX file with the columns code, name, level, area "
+            "(level: basis or secundair); a platform is found by its code. One bad row refuses the whole file.")
+
+    parse = parse_platforms
+    service = platforms_import
+
+    def done_message(self, counts) -> str:
+        return _("Platforms imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {
+            "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}
