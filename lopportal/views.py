@@ -44,6 +44,12 @@ def home(request):
 
 
 @login_not_required
+def accessibility(request):
+    """The accessibility statement that EU directive 2016/2102 requires, for everyone."""
+    return render(request, "accessibility.html")
+
+
+@login_not_required
 @never_cache
 def healthz(request):
     """200 when the database answers, 503 when it does not; no login, no session."""

@@ -61,6 +61,7 @@ def _initiative(c):
 MATRIX = {
     "home": (lambda c: {}, ALL_READ),
     "healthz": (lambda c: {}, PUBLIC),
+    "accessibility": (lambda c: {}, PUBLIC),
     "platforms:list": (lambda c: {}, ALL_READ),
     "platforms:detail": (lambda c: {"code": c.platform.code}, OWN_PLATFORM_READ),
     "platforms:edit": (lambda c: {"code": c.platform.code}, ADMIN_ONLY),
