@@ -1,10 +1,11 @@
 """Settings shared by every environment; everything that differs is read from the environment."""
 
+import datetime
 from pathlib import Path
 
 import environ
-from django.utils.csp import CSP
 import xstatic.pkg.bootstrap
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
     "accounts",
     "platforms",
     "initiatives",
@@ -43,6 +45,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lopportal.urls"
@@ -73,6 +77,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username/address first
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -115,10 +123,10 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
     MAILERS["default"]["OPTIONS"] = {
         "host": _email["EMAIL_HOST"],
         "port": _email["EMAIL_PORT"],
-        "username": _email["EMAIL_HOST_USER"],
-        "password": _email["EMAIL_HOST_PASSWORD"],
-        "use_tls": _email["EMAIL_USE_TLS"],
-        "use_ssl": _email["EMAIL_USE_SSL"],
+        "username": _email.get("EMAIL_HOST_USER") or None,
+        "password": _email.get("EMAIL_HOST_PASSWORD") or None,
+        "use_tls": _email.get("EMAIL_USE_TLS", False),
+        "use_ssl": _email.get("EMAIL_USE_SSL", False),
         "timeout": 30,
     }
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="LOP-portaal <noreply@lop-portaal.vlaanderen.be>")
@@ -144,6 +152,24 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after a period of inactivity (two hours by default): every request moves the
+# expiry forward, so an active user is never logged out mid-report. A password change ends the
+# user's other sessions (Django's session auth hash); a deactivated account's sessions end at once.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=2 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Repeated wrong passwords lock that username from that address (django-axes): five tries, then
+# fifteen minutes; other users and other addresses are not affected. Behind a load balancer, set
+# DJANGO_TRUSTED_PROXY_COUNT so that the client's address is read from X-Forwarded-For.
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,9 @@ for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"):
     if not os.environ.get(name):
         raise ImproperlyConfigured(f"Set the environment variable {name} for production.")
 
+# Mail goes to the server's own mail relay unless EMAIL_URL names another (never the console).
+os.environ.setdefault("EMAIL_URL", "smtp://localhost:25")
+
 from .base import *  # noqa: E402, F403
 from .base import env  # noqa: E402
 

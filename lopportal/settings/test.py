@@ -8,3 +8,7 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 from .base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The test client's login() authenticates without a request, which django-axes refuses; the
+# lockout tests switch it on for themselves.
+AXES_ENABLED = False

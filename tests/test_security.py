@@ -1,0 +1,96 @@
+"""Security: headers on every response, login lockout, session end, production checks."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from .factories import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/login/", "/healthz", "/toegankelijkheid/", "/does-not-exist/"])
+def test_every_response_carries_the_security_headers(client, url):
+    response = client.get(url)
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp and "base-uri 'none'" in csp
+    assert "'unsafe-inline'" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_pages_have_no_inline_script_or_style(login, coordinator, platform, open_round):
+    client = login(coordinator)
+    for url in (reverse("home"), reverse("rounds:report", kwargs={"round_slug": open_round.slug,
+                                                                   "code": platform.code})):
+        html = client.get(url).text
+        assert "style=" not in html and "<style" not in html
+        scripts = re.findall(r"<script[^>]*>", html)
+        assert scripts and all(re.fullmatch(r'<script src="/static/[^"]+">', tag) for tag in scripts)
+
+
+@pytest.fixture
+def axes_on(settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+
+
+def _login(client, username, password, ip="10.1.1.1"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_passwords_lock_that_username_from_that_address(client, axes_on, coordinator,
+                                                                       other_coordinator):
+    for _ in range(3):
+        _login(client, coordinator.username, "fout")
+    response = _login(client, coordinator.username, PASSWORD)
+    assert response.status_code == 429
+    assert "Tijdelijk geblokkeerd" in response.text
+    assert "_auth_user_id" not in client.session
+    # Another user from the same address, and the same user from another address, still log in.
+    assert _login(client, other_coordinator.username, PASSWORD).status_code == 302
+    client.logout()
+    assert _login(client, coordinator.username, PASSWORD, ip="10.2.2.2").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_password_change_ends_the_other_sessions(client, django_user_model, coordinator):
+    from django.test import Client
+
+    other_device = Client()
+    assert other_device.login(username=coordinator.username, password=PASSWORD)
+    assert client.login(username=coordinator.username, password=PASSWORD)
+    response = client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": "Nieuw-wachtwoord-2026", "new_password2": "Nieuw-wachtwoord-2026"})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200  # the session that changed it stays
+    assert other_device.get(reverse("home")).status_code == 302  # the other one is logged out
+
+
+def test_sessions_expire_after_inactivity(settings):
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE == 2 * 60 * 60
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "lopportal.settings.production",
+        "DJANGO_SECRET_KEY": "k8Zq-2vN!rT7yW4pL0sX9cB3mD6fG1hJ5aE8uQ2iO7zR4tY0wV3nS6xK9",
+        "DJANGO_ALLOWED_HOSTS": "lop.example.be",
+        "DATABASE_URL": "postgres://lop:geheim@db.example.be/lop",
+    })
+    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
