@@ -94,3 +94,33 @@ def test_production_settings_pass_the_deploy_check():
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_free_text_never_reaches_another_user_as_markup(login, ministry_user, coordinator, platform, open_round):
+    import io
+
+    import docx
+    from django.utils import timezone
+
+    from .factories import InitiativeFactory, ReportFactory
+
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    report = ReportFactory(round=open_round, platform=platform, status="submitted", submitted_at=timezone.now(),
+                           registrations_note=hostile)
+    initiative = InitiativeFactory(report=report, title=hostile)
+    initiative.asked_of.set([platform.memberships.first().organisation])
+    client = login(ministry_user)
+    kwargs = {"round_slug": open_round.slug}
+    pages = [
+        reverse("rounds:report", kwargs={**kwargs, "code": platform.code}),
+        reverse("rounds:initiative_detail", kwargs={**kwargs, "code": platform.code, "pk": initiative.pk}),
+        reverse("rounds:initiative_list", kwargs=kwargs),
+        reverse("rounds:answer", kwargs=kwargs),
+        reverse("rounds:summary_platforms", kwargs=kwargs) + "?question=registration_procedure_used&value=no",
+    ]
+    for url in pages:
+        html = client.get(url).text
+        assert "<script>alert" not in html and "<img src=x" not in html, url
+    document = docx.Document(io.BytesIO(client.get(reverse("rounds:answer_docx", kwargs=kwargs)).content))
+    assert any(hostile in p.text for p in document.paragraphs)  # kept as plain text, not as markup
