@@ -14,3 +14,5 @@ urlpatterns = [
     path("rounds/", include("initiatives.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "lopportal.views.server_error"

@@ -1,11 +1,14 @@
-"""Project-wide views: each role's home page, login, health check."""
+"""Project-wide views: each role's home page, login, health check, error pages."""
+
+import sys
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from accounts.selectors import role_counts
@@ -41,6 +44,21 @@ def home(request):
             "overviews": round_overviews(user=user, rounds=round_list()[:5]),
         })
     return render(request, "home/no_role.html", status=403)
+
+
+def server_error(request):
+    """The 500 handler: a database that cannot be reached is a friendly 503, anything else a 500.
+
+    Django calls this while handling the exception, also one raised in a middleware (the session
+    and login checks need the database too), so `sys.exception()` tells which it was. Neither
+    page touches the database or the session.
+    """
+    error = sys.exception()
+    if isinstance(error, (OperationalError, InterfaceError)):
+        # Every write is one transaction: a save that met the outage kept nothing.
+        content = render_to_string("503.html", {"was_save": request.method == "POST"})
+        return HttpResponse(content, status=503, headers={"Retry-After": "30"})
+    return HttpResponseServerError(render_to_string("500.html"))
 
 
 @login_not_required

@@ -1,5 +1,5 @@
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, ProgrammingError
 from django.urls import reverse
 
 
@@ -32,7 +32,8 @@ def test_a_database_error_is_a_500_page_that_leaks_nothing(client, login, coordi
     from platforms import selectors
 
     def broken(**kwargs):
-        raise OperationalError('relation "platforms_platform" does not exist at password=geheim')
+        # A database error that is not an outage (those are a 503, below) is a plain 500.
+        raise ProgrammingError('relation "platforms_platform" does not exist at password=geheim')
 
     monkeypatch.setattr(selectors, "platform_get", broken)
     response = client.get(platform.get_absolute_url())
@@ -41,3 +42,29 @@ def test_a_database_error_is_a_500_page_that_leaks_nothing(client, login, coordi
     assert "Wat u eerder opsloeg, blijft bewaard" in response.text
     assert "platforms_platform" not in response.text and "geheim" not in response.text
     assert "Traceback" not in response.text
+
+
+@pytest.mark.django_db
+def test_a_save_cut_off_by_the_database_keeps_nothing_and_says_so(login, coordinator, platform, open_round, settings,
+                                                                   monkeypatch):
+    """The connection drops after the report row is written, before its theme answers: all or nothing."""
+    from django.urls import reverse
+
+    from initiatives.models import Report, ThemeAnswer
+
+    from .factories import report_post_data
+
+    settings.DEBUG = False
+    client = login(coordinator)
+    client.raise_request_exception = False
+
+    def dropped(self, *args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(ThemeAnswer, "save", dropped)
+    url = reverse("rounds:report", kwargs={"round_slug": open_round.slug, "code": platform.code})
+    response = client.post(url, report_post_data(save=""))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Uw laatste wijziging is niet opgeslagen" in response.text
+    assert not Report.objects.exists()
