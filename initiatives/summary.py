@@ -10,6 +10,7 @@ to: all of them, except pre-school participation, which only basisonderwijs plat
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from platforms.models import Level, Platform
@@ -19,6 +20,11 @@ from .models import Initiative, InitiativeKind, Report, ReportingRound, ReportSt
 from .questions import ARRANGEMENT_QUESTIONS, REGISTRATION_QUESTIONS, THEME_QUESTIONS
 
 LEVELS = [Level.BASIS, Level.SECUNDAIR]
+
+
+def _db() -> str:
+    """The database the summary reads: a read replica when one is configured (SUMMARY_DATABASE)."""
+    return settings.SUMMARY_DATABASE
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,7 @@ class Summary:
 
 
 def counted_reports(round: ReportingRound, *, include_drafts: bool = False) -> QuerySet[Report]:
-    reports = Report.objects.filter(round=round, platform__is_active=True)
+    reports = Report.objects.using(_db()).filter(round=round, platform__is_active=True)
     return reports if include_drafts else reports.filter(status=ReportStatus.SUBMITTED)
 
 
@@ -106,7 +112,8 @@ def round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Sum
     reports = counted_reports(round, include_drafts=include_drafts)
     every = Q(pk__isnull=False)
 
-    platform_row = Platform.objects.filter(is_active=True).aggregate(**_per_level("platforms", every, "level"))
+    platform_row = Platform.objects.using(_db()).filter(is_active=True).aggregate(
+        **_per_level("platforms", every, "level"))
     aggregates = {**_per_level("base", every),
                   **_per_level("submitted", Q(status=ReportStatus.SUBMITTED))}
     for q in REGISTRATION_QUESTIONS:
@@ -115,7 +122,7 @@ def round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Sum
         for value in ARRANGEMENT_VALUES:
             aggregates.update(_per_level(f"{q.field}_{value}", Q(**{q.field: value})))
     # Response status counts submitted reports even when drafts are included in the figures.
-    report_row = Report.objects.filter(round=round, platform__is_active=True).aggregate(
+    report_row = Report.objects.using(_db()).filter(round=round, platform__is_active=True).aggregate(
         **{k: v for k, v in aggregates.items() if k.startswith("submitted__")})
     report_row |= reports.aggregate(**{k: v for k, v in aggregates.items() if not k.startswith("submitted__")})
 
@@ -123,21 +130,22 @@ def round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Sum
     arrangement_bases = {q.field: base for q in ARRANGEMENT_QUESTIONS}
     arrangement_bases["preschool"] = Tally(basis=base.basis, secundair=0)
 
-    themes = list(round.themes.all())
+    themes = list(round.themes.all())  # prefetched with the round
     theme_rows = {
         row["theme_id"]: row
-        for row in ThemeAnswer.objects.filter(report__in=reports, theme__in=themes).values("theme_id").annotate(
+        for row in ThemeAnswer.objects.using(_db()).filter(report__in=reports, theme__in=themes)
+        .values("theme_id").annotate(
             **{k: v for f in THEME_QUESTIONS for k, v in _per_level(f.field, Q(**{f.field: True}),
                                                                     "report__platform__level").items()}
         )
     }
 
-    initiatives = Initiative.objects.filter(report__in=reports)
+    initiatives = Initiative.objects.using(_db()).filter(report__in=reports)
     by_kind_rows = initiatives.values("kind", "report__platform__level").annotate(n=Count("pk"))
     by_kind = {kind: {} for kind in InitiativeKind.values}
     for row in by_kind_rows:
         by_kind[row["kind"]][row["report__platform__level"]] = row["n"]
-    groups = list(TargetGroup.objects.annotate(
+    groups = list(TargetGroup.objects.using(_db()).annotate(
         **_per_level("n", Q(initiatives__in=initiatives), "initiatives__report__platform__level")))
     with_initiatives = reports.aggregate(
         **{f"p__{level}": Count("platform", filter=Q(initiatives__isnull=False, platform__level=level),
@@ -165,14 +173,14 @@ def round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Sum
 
 def platforms_not_submitted(round: ReportingRound) -> QuerySet[Platform]:
     """Active platforms without a submitted report for the round, with their coordinators."""
-    submitted = Report.objects.filter(round=round, status=ReportStatus.SUBMITTED).values("platform_id")
-    return (Platform.objects.filter(is_active=True).exclude(pk__in=submitted)
+    submitted = Report.objects.using(_db()).filter(round=round, status=ReportStatus.SUBMITTED).values("platform_id")
+    return (Platform.objects.using(_db()).filter(is_active=True).exclude(pk__in=submitted)
             .prefetch_related(Prefetch("coordinators")).order_by("level", "name"))
 
 
 def previous_round(round: ReportingRound) -> ReportingRound | None:
     """The latest earlier round: every round asks the report's questions, so it can be compared."""
-    return (ReportingRound.objects.filter(opens_on__lt=round.opens_on).prefetch_related("themes")
+    return (ReportingRound.objects.using(_db()).filter(opens_on__lt=round.opens_on).prefetch_related("themes")
             .order_by("-opens_on").first())
 
 
@@ -207,7 +215,7 @@ def drilldown(round: ReportingRound, *, question: str, value: str, level: str = 
     theme_fields = {q.field for q in THEME_QUESTIONS}
     if (len(parts) == 3 and parts[0] == "theme" and parts[2] in theme_fields and value in ANSWER_VALUES
             and round.themes.filter(slug=parts[1]).exists()):
-        answers = (ThemeAnswer.objects.filter(report__in=reports, theme__slug=parts[1],
+        answers = (ThemeAnswer.objects.using(_db()).filter(report__in=reports, theme__slug=parts[1],
                                               **{parts[2]: ANSWER_VALUES[value]})
                    .select_related("report__platform").order_by("report__platform__level", "report__platform__name"))
         return [DrillRow(a.report, a.note) for a in answers]
@@ -216,6 +224,6 @@ def drilldown(round: ReportingRound, *, question: str, value: str, level: str = 
 
 def counted_initiatives(round: ReportingRound, *, include_drafts: bool = False) -> QuerySet[Initiative]:
     """The initiatives of the counted reports, with what the answer text names of them."""
-    return (Initiative.objects.filter(report__in=counted_reports(round, include_drafts=include_drafts))
+    return (Initiative.objects.using(_db()).filter(report__in=counted_reports(round, include_drafts=include_drafts))
             .select_related("report__platform").prefetch_related("asked_of")
             .order_by("report__platform__name", "start_date"))

@@ -76,9 +76,31 @@ def test_a_password_change_ends_the_other_sessions(client, django_user_model, co
     assert other_device.get(reverse("home")).status_code == 302  # the other one is logged out
 
 
-def test_sessions_expire_after_inactivity(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+@pytest.mark.django_db
+def test_activity_keeps_a_session_alive_and_inactivity_ends_it(login, coordinator, settings):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from lopportal.middleware import SEEN_KEY
+
     assert settings.SESSION_COOKIE_AGE == 2 * 60 * 60
+    client = login(coordinator)
+    client.get(reverse("home"))
+    # Long enough ago that the next request moves the expiry forward.
+    session = client.session
+    session[SEEN_KEY] -= 10 * 60
+    session.save()
+    Session.objects.update(expire_date=timezone.now() + timezone.timedelta(minutes=1))
+    client.get(reverse("home"))
+    assert Session.objects.get().expire_date > timezone.now() + timezone.timedelta(minutes=119)
+    # A quick second request does not write the session again.
+    expiry = Session.objects.get().expire_date
+    client.get(reverse("home"))
+    assert Session.objects.get().expire_date == expiry
+    # Two idle hours later the session has expired: the next request goes to the login page.
+    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    assert client.get(reverse("home")).status_code == 302
+
 
 
 def test_production_settings_pass_the_deploy_check():
@@ -124,3 +146,11 @@ def test_free_text_never_reaches_another_user_as_markup(login, ministry_user, co
         assert "<script>alert" not in html and "<img src=x" not in html, url
     document = docx.Document(io.BytesIO(client.get(reverse("rounds:answer_docx", kwargs=kwargs)).content))
     assert any(hostile in p.text for p in document.paragraphs)  # kept as plain text, not as markup
+
+
+@pytest.mark.django_db
+def test_logging_in_through_the_page_stamps_the_activity_in_the_same_save(client, coordinator):
+    from lopportal.middleware import SEEN_KEY
+
+    client.post(reverse("login"), {"username": coordinator.username, "password": PASSWORD})
+    assert SEEN_KEY in client.session

@@ -40,6 +40,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lopportal.middleware.session_idle_timeout",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -74,6 +75,14 @@ DATABASES = {
 # Persistent connections, checked before reuse so that a restarted database is picked up.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Optional read replica (PostgreSQL streaming replication) for the ministry's summary, its
+# drill-down and the answer text: reads that may lag a second behind and are the heaviest.
+# Everything else, and every write, uses the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+SUMMARY_DATABASE = "replica" if "replica" in DATABASES else "default"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -152,11 +161,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-# Sessions end after a period of inactivity (two hours by default): every request moves the
-# expiry forward, so an active user is never logged out mid-report. A password change ends the
-# user's other sessions (Django's session auth hash); a deactivated account's sessions end at once.
+# Sessions end after a period of inactivity (two hours by default): activity moves the expiry
+# forward (lopportal.middleware.session_idle_timeout, at most every five minutes), so an active
+# user is never logged out mid-report. A password change ends the user's other sessions (Django's
+# session auth hash); a deactivated account's sessions end at once.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Repeated wrong passwords lock that username from that address (django-axes): five tries, then
