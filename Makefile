@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check --build-constraint build-constraints.txt
 
-.PHONY: run test install install-dev migrate demo lint messages check-gettext clean
+.PHONY: run test install install-dev migrate demo lint messages check-gettext check-chromium clean
 
 $(PY):
 	@python=$$(scripts/find-python) || exit 1; \
@@ -41,10 +41,18 @@ check-gettext:
 	    apt-get update -qq && apt-get install -y -qq gettext >/dev/null; \
 	  else echo "The tests need GNU gettext: install the 'gettext' package." >&2; exit 1; fi; }
 
+# The end-to-end tests (tests/e2e) drive Debian's Chromium through Playwright; Playwright's own
+# browser download (`playwright install`) cannot reach its servers here, so it is never used.
+check-chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The end-to-end tests need /usr/bin/chromium: install the Debian package 'chromium'." >&2; exit 1; fi; }
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 
-test: install-dev check-gettext lint
+test: install-dev check-gettext check-chromium lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=lopportal.settings.test
 	$(PY) -m pytest
 
@@ -53,5 +61,24 @@ messages: install-dev
 	$(PY) manage.py makemessages --locale nl --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
 	$(PY) manage.py compilemessages --locale nl --ignore '.venv/*'
 
+# Benchmarks of the ministry's pages on PostgreSQL at 70, 700 and 7,000 platforms (docs/performance.md),
+# in a database of their own (lopportal_bench, dropped and made again); PostgreSQL is started when down,
+# as in .ci/run. A quick run: make bench BENCH_ARGS="--sizes 70,700 --export-size 0 --no-doc".
+.PHONY: bench
+bench: install-dev
+	@pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null || (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }; \
+	if ! pg_up; then \
+	  echo "PostgreSQL is down; starting it"; \
+	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n1)" main start || true; \
+	  for _ in $$(seq 1 30); do pg_up && break; sleep 1; done; \
+	  pg_up || { echo "PostgreSQL did not start" >&2; exit 1; }; \
+	fi
+	$(PY) -m benchmarks.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Load test: gunicorn (2 x cores + 1 workers) on PostgreSQL, wrk from 127.0.0.1; see docs/loadtest.md.
+.PHONY: loadtest
+loadtest: install
+	bash loadtest/run.sh
