@@ -6,10 +6,11 @@ however many platforms there are. Every text cell is neutralised against formula
 """
 
 import csv
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Prefetch
+from django.db.models import FilteredRelation, Q
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 
@@ -23,7 +24,7 @@ from .columns import (
     neutralise,
     report_columns,
 )
-from .models import Initiative, Report, ReportingRound, ThemeAnswer
+from .models import Initiative, Report, ReportingRound
 
 CHUNK = 500
 INITIATIVE_COLUMNS = [
@@ -31,28 +32,42 @@ INITIATIVE_COLUMNS = [
     "asked_of", "partners_involved", "other_partners", "start_date", "end_date", "reached_count", "reached_unit",
     "themes",
 ]
+# Characters XML 1.0 (and so XLSX and DOCX) cannot hold; a form accepts them (a pasted vertical tab, say).
+XML_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def report_rows(round: ReportingRound) -> Iterator[list]:
-    """The header, then one row per report of the round (drafts too), by platform code."""
-    slugs = [t.slug for t in round.themes.all()]
-    yield report_columns(slugs)
-    reports = (
-        Report.objects.filter(round=round).select_related("platform").order_by("platform__code")
-        .prefetch_related(Prefetch("theme_answers", queryset=ThemeAnswer.objects.select_related("theme")))
+    """The header, then one row per report of the round (drafts too), by platform code.
+
+    One query, whatever the number of reports: each theme's answer is joined in as a filtered
+    relation and the rows come as plain tuples from a server-side cursor, so no model objects
+    are built and memory stays flat (docs/performance.md).
+    """
+    themes = list(round.themes.all())
+    yield report_columns([t.slug for t in themes])
+    joins = {f"answer_{t.pk}": FilteredRelation("theme_answers", condition=Q(theme_answers__theme_id=t.pk))
+             for t in themes}
+    theme_values = [f"{join}__{field}" for join in joins for field in THEME_FIELDS]
+    rows = (
+        Report.objects.filter(round=round).annotate(**joins).order_by("platform__code")
+        .values_list("platform__code", "platform__name", "platform__level", "status", *REGISTRATION_COLUMNS,
+                     *ARRANGEMENT_COLUMNS, *theme_values, *REPORT_NOTE_COLUMNS,
+                     *[f"{join}__note" for join in joins])
     )
-    for report in reports.iterator(chunk_size=CHUNK):
-        answers = {a.theme.slug: a for a in report.theme_answers.all()}
-        themes = [answers.get(slug) for slug in slugs]
+    registrations = len(REGISTRATION_COLUMNS)
+    arrangements = len(ARRANGEMENT_COLUMNS)
+    for row in rows.iterator(chunk_size=CHUNK):
+        start = 4
+        answers = row[start + registrations + arrangements:start + registrations + arrangements + len(theme_values)]
+        notes = row[start + registrations + arrangements + len(theme_values):]
         yield [
-            report.platform.code, report.platform.name, report.platform.level, report.status,
-            *[encode_bool(getattr(report, c)) for c in REGISTRATION_COLUMNS],
-            *[encode_arrangement(getattr(report, c)) for c in ARRANGEMENT_COLUMNS],
-            *[encode_bool(getattr(a, f) if a else None) for a in themes for f in THEME_FIELDS],
-            *[getattr(report, c) for c in REPORT_NOTE_COLUMNS],
-            *[a.note if a else "" for a in themes],
+            *row[:start],
+            *[encode_bool(v) for v in row[start:start + registrations]],
+            *[encode_arrangement(v) for v in row[start + registrations:start + registrations + arrangements]],
+            *[encode_bool(v) for v in answers],
+            *[note or "" for note in notes],
         ]
 
 
@@ -80,6 +95,11 @@ def _safe(row: list) -> list:
     return [neutralise(value) if isinstance(value, str) else value for value in row]
 
 
+def xml_text(value: str) -> str:
+    """The text without the characters an XML file cannot hold (openpyxl and python-docx refuse them)."""
+    return XML_ILLEGAL_CHARACTERS.sub("", value)
+
+
 class _Echo:
     """A file-like object whose write returns the line, for csv.writer inside a generator."""
 
@@ -104,7 +124,7 @@ def xlsx_response(rows: Iterable[list], filename: str, title: str) -> FileRespon
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for row in rows:
-        sheet.append(_safe(row))
+        sheet.append([xml_text(value) if isinstance(value, str) else value for value in _safe(row)])
     # The workbook is written to disk and streamed from there; the file disappears when closed.
     spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     workbook.save(spool)

@@ -259,3 +259,17 @@ def test_answer_and_initiative_list_query_counts_are_constant(login, ministry_us
     with django_assert_max_num_queries(8):
         response = client.get(_url(round, "rounds:initiative_list"), {"target_group": "low-ses", "q": "Huiswerk"})
     assert response.context["page"].paginator.count == 60
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n_platforms", [70, 700])
+def test_the_csv_export_makes_the_same_queries_at_any_size(login, ministry_user, n_platforms,
+                                                           django_assert_max_num_queries):
+    round = _bulk_round(n_platforms)
+    client = login(ministry_user)
+    # session, user, round + themes, then the export: one query for every report row
+    with django_assert_max_num_queries(6):
+        response = client.get(_url(round, "rounds:export_csv"))
+        rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(rows) == n_platforms + 1
+    assert rows[1].split(",")[4:6] == ["yes", "no"]

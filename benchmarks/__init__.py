@@ -1,0 +1,1 @@
+"""Benchmarks of the ministry's pages on PostgreSQL (`make bench`); see docs/performance.md."""
