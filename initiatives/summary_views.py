@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from lopportal.forms import query_text
 from platforms.models import Level
 
 from . import answer, exports, selectors, summary
@@ -29,9 +30,9 @@ def _include_drafts(request) -> bool:
 def round_summary(request, round_slug):
     round = _round_for_summary(request, round_slug)
     include_drafts = _include_drafts(request)
-    result = summary.round_summary(round, include_drafts=include_drafts)
+    result = summary.cached_round_summary(round, include_drafts=include_drafts)
     previous_round = summary.previous_round(round)
-    previous = summary.round_summary(previous_round) if previous_round else None
+    previous = summary.cached_round_summary(previous_round) if previous_round else None
     initiatives_url = reverse("rounds:initiative_list", kwargs={"round_slug": round.slug})
     return render(request, "initiatives/summary.html", {
         "round": round, "summary": result, "blocks": summary_blocks(result, previous),
@@ -45,13 +46,13 @@ def round_summary(request, round_slug):
 
 def round_summary_json(request, round_slug):
     round = _round_for_summary(request, round_slug)
-    result = summary.round_summary(round, include_drafts=_include_drafts(request))
+    result = summary.cached_round_summary(round, include_drafts=_include_drafts(request))
     return JsonResponse(result.as_json(), json_dumps_params={"ensure_ascii": False})
 
 
 def summary_platforms(request, round_slug):
     round = _round_for_summary(request, round_slug)
-    question, value = request.GET.get("question", ""), request.GET.get("value", "")
+    question, value = query_text(request, "question"), request.GET.get("value", "")
     level = request.GET.get("level", "")
     rows = summary.drilldown(round, question=question, value=value, level=level,
                              include_drafts=_include_drafts(request))
@@ -70,8 +71,8 @@ def initiative_list(request, round_slug):
         "target_groups").order_by("report__platform__name", "start_date")
     filters = {
         "level": request.GET.get("level", ""), "kind": request.GET.get("kind", ""),
-        "target_group": request.GET.get("target_group", ""), "platform": request.GET.get("platform", "")[:60],
-        "q": request.GET.get("q", "").strip()[:100],
+        "target_group": query_text(request, "target_group"), "platform": query_text(request, "platform", 60),
+        "q": query_text(request, "q"),
     }
     if filters["level"] in Level.values:
         initiatives = initiatives.filter(report__platform__level=filters["level"])
@@ -94,7 +95,7 @@ def initiative_list(request, round_slug):
 
 
 def _answer_blocks(request, round):
-    result = summary.round_summary(round, include_drafts=_include_drafts(request))
+    result = summary.cached_round_summary(round, include_drafts=_include_drafts(request))
     missing = list(summary.platforms_not_submitted(round))
     initiatives = list(summary.counted_initiatives(round, include_drafts=_include_drafts(request)))
     return answer.answer_blocks(result, missing, initiatives)

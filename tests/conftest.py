@@ -74,3 +74,11 @@ def open_round(db):
     """An open round with the four themes of the 2020 answer (created by a data migration)."""
     return ReportingRoundFactory(slug="corona-2020", title="Coronacrisis 2020")
 
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the summary cache is keyed on data that tests recreate."""
+    from django.core.cache import cache
+
+    cache.clear()

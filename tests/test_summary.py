@@ -253,7 +253,8 @@ def test_answer_and_initiative_list_query_counts_are_constant(login, ministry_us
     for report in Report.objects.filter(round=round)[:60]:
         InitiativeFactory(report=report)
     client = login(ministry_user)
-    with django_assert_max_num_queries(16):
+    # the summary (8) and its cache fingerprint (3), the missing platforms, the initiatives (2), ...
+    with django_assert_max_num_queries(19):
         page = client.get(_url(round, "rounds:answer")).text
     assert f"Op basis van {n_platforms} van de {n_platforms} LOP" in page
     with django_assert_max_num_queries(8):
@@ -273,3 +274,22 @@ def test_the_csv_export_makes_the_same_queries_at_any_size(login, ministry_user,
         rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert len(rows) == n_platforms + 1
     assert rows[1].split(",")[4:6] == ["yes", "no"]
+
+
+@pytest.mark.django_db
+def test_the_summary_is_cached_until_the_rounds_data_changes(login, ministry_user, coordinator, platform, open_round,
+                                                              django_assert_max_num_queries):
+    from initiatives import services
+
+    client = login(ministry_user)
+    url = _url(open_round, "rounds:summary_json")
+    first = client.get(url, {"include_drafts": "1"}).json()
+    assert first["registrations"]["base"]["total"] == 0
+    # Served again from the cache: session, user, round + themes, the three fingerprint queries.
+    with django_assert_max_num_queries(7):
+        assert client.get(url, {"include_drafts": "1"}).json() == first
+    # A save through the portal shows at once.
+    services.report_save(actor=coordinator, round=open_round, platform=platform, expected_version=0,
+                         answers={"registration_procedure_used": True}, theme_answers={})
+    second = client.get(url, {"include_drafts": "1"}).json()
+    assert second["registrations"]["registration_procedure_used"]["total"] == 1
