@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from lopportal.forms import inline_form_helper
+from lopportal.forms import ModelMultipleChoiceField, inline_form_helper
 from platforms.models import Platform
 
 from .models import Role, User
@@ -28,7 +28,7 @@ class PersonForm(forms.Form):
         help_text=_("The invitation and later mails go to this address; each person has their own."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=forms.RadioSelect)
-    platforms = forms.ModelMultipleChoiceField(
+    platforms = ModelMultipleChoiceField(
         label=_("Platforms"), queryset=Platform.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The platforms a coordinator works on. Admins and ministry staff have none: "

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.text import Truncator, capfirst
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from platforms.models import Platform
@@ -259,8 +259,12 @@ def _platform_change(old: set[Platform], new: set[Platform]) -> str:
 
 
 def _record(*, actor: User, target: User, action: str, details: str = "") -> AccountEvent:
-    event = AccountEvent(actor=actor, target=target, action=action,
-                         details=Truncator(details).chars(AccountEvent._meta.get_field("details").max_length))
+    # Cut by code points, as max_length counts them: Truncator.chars normalises the text (NFC, so a reason is not
+    # kept as typed) and does not count combining characters (so its result could still be too long).
+    limit = AccountEvent._meta.get_field("details").max_length
+    if len(details) > limit:
+        details = details[:limit - 1] + "…"
+    event = AccountEvent(actor=actor, target=target, action=action, details=details)
     event.full_clean()
     event.save()
     return event

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lopportal.forms import add_service_errors
+from lopportal.forms import add_service_errors, query_text
 
 from . import selectors, services
 from .forms import DeactivateForm, PersonEditForm, PersonInviteForm
@@ -30,8 +30,8 @@ def _get_person(request, pk):
 def person_list(request):
     _require_access(request)
     role = request.GET.get("role") if request.GET.get("role") in Role.values else None
-    platform_code = request.GET.get("platform", "").strip()[:40]
-    query = request.GET.get("q", "").strip()[:100]
+    platform_code = query_text(request, "platform", 40)
+    query = query_text(request, "q")
     active = request.GET.get("active", "")
     people = selectors.people_list(role=role, platform_code=platform_code or None, query=query,
                                    active=ACTIVE_FILTER.get(active))
@@ -47,8 +47,8 @@ def person_invite(request):
     _require_access(request)
     # ?role=coordinator&platform=<code> pre-fills the form (e.g. from a platform without a coordinator).
     initial = {"role": request.GET.get("role") if request.GET.get("role") in Role.values else Role.COORDINATOR}
-    if request.GET.get("platform"):
-        initial["platforms"] = list(selectors.platform_choices().filter(code=request.GET["platform"]))
+    if platform_code := query_text(request, "platform", 40):
+        initial["platforms"] = list(selectors.platform_choices().filter(code=platform_code))
     form = PersonInviteForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from docx import Document
 
+from .exports import xml_text
 from .models import Initiative, InitiativeKind
 from .summary import Summary
 
@@ -135,14 +136,15 @@ def answer_docx(blocks: list[Block]) -> bytes:
     """The answer as a Word document (python-docx); text is inserted as text, never as markup."""
     document = Document()
     for block in blocks:
+        text = xml_text(block.text)
         if block.kind == "title":
-            document.add_heading(block.text, level=0)
+            document.add_heading(text, level=0)
         elif block.kind == "heading":
-            document.add_heading(block.text, level=1)
+            document.add_heading(text, level=1)
         elif block.kind == "bullet":
-            document.add_paragraph(block.text, style="List Bullet")
+            document.add_paragraph(text, style="List Bullet")
         else:
-            document.add_paragraph(block.text)
+            document.add_paragraph(text)
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from lopportal.forms import inline_form_helper
+from lopportal.forms import ModelMultipleChoiceField, inline_form_helper
 from platforms.forms import DateInput
 from platforms.models import Organisation
 
@@ -142,7 +142,7 @@ class ThemeAnswerForm(forms.ModelForm):
         return {f: self.cleaned_data[f] for f in self.Meta.fields if f in self.cleaned_data}
 
 
-class MemberChoiceField(forms.ModelMultipleChoiceField):
+class MemberChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.get_kind_display()})"
 
@@ -169,6 +169,7 @@ class InitiativeForm(forms.ModelForm):
             "other_partners": _("Organisations that are not members of the platform."),
             "reached_count": _("Optional: how many pupils or families the initiative reached."),
         }
+        field_classes = {"target_groups": ModelMultipleChoiceField, "themes": ModelMultipleChoiceField}
 
     def __init__(self, *args, report: Report, **kwargs):
         super().__init__(*args, **kwargs)
@@ -215,6 +216,7 @@ class RoundForm(forms.ModelForm):
             "themes": forms.CheckboxSelectMultiple,
         }
         help_texts = {"slug": _("Short code used in addresses and mails, e.g. corona-2020; it cannot change later.")}
+        field_classes = {"themes": ModelMultipleChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,17 +9,16 @@ who made the file can find and fix every problem in one go.
 import csv
 import datetime
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from platforms.models import Level, Platform
 
@@ -36,6 +35,7 @@ from .columns import (
 )
 from .forms import ReportForm, ThemeAnswerForm
 from .models import Arrangement, Report, ReportingRound, ReportStatus, Theme, ThemeAnswer
+from .summary import round_data_changed
 
 SUPPORTED_EXTENSIONS = (".csv", ".xlsx")
 HEADER_LINE = 1
@@ -134,7 +134,7 @@ def _read_records(fileobj: BinaryIO, filename: str) -> tuple[list[tuple[int, lis
     if extension == ".xlsx":
         try:
             return _xlsx_records(fileobj), []
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        except Exception:  # openpyxl raises many kinds of errors on a damaged or foreign file (lxml's too)
             return [], [RowError(None, None, _("The file cannot be read as an Excel workbook (.xlsx)."))]
     return [], [RowError(None, None, _("Only .csv and .xlsx files can be imported."))]
 
@@ -163,8 +163,9 @@ def parse_report_file(fileobj: BinaryIO, filename: str,
                       round: ReportingRound) -> tuple[list[ReportRow], list[RowError]]:
     """Read a CSV or XLSX report file of this round into rows; the file type follows from its name.
 
-    Checks the header (every column of the format, nothing else) but not the values: that is
-    `validate_rows`. Empty rows are skipped; empty columns after the last named one are ignored.
+    Checks the header (every column of the format, nothing else) but not the values (that is
+    `validate_rows`), except that no cell may hold a NUL character. Empty rows are skipped; empty
+    columns after the last named one are ignored.
     """
     records, errors = _read_records(fileobj, filename)
     if errors:
@@ -187,7 +188,15 @@ def parse_report_file(fileobj: BinaryIO, filename: str,
         errors.extend(RowError(line, str(number), _("This cell lies outside the named columns."))
                       for number, text in enumerate(texts[len(header):], start=len(header) + 1) if text)
         texts += [""] * (len(header) - len(texts))
-        rows.append(ReportRow(line=line, values=dict(zip(header, texts, strict=False))))
+        values = dict(zip(header, texts, strict=False))
+        # PostgreSQL cannot hold (or even look up) text with a NUL character: such a row is refused here and
+        # kept out of the rows, so that no check or write ever sends it to the database.
+        nul = [RowError(line, name, str(ProhibitNullCharactersValidator.message))
+               for name, text in values.items() if "\x00" in text]
+        if nul:
+            errors.extend(nul)
+            continue
+        rows.append(ReportRow(line=line, values=values))
     if not rows and not errors:
         errors.append(RowError(None, None, _("The file holds no reports.")))
     return rows, errors
@@ -400,4 +409,5 @@ def reports_import(*, actor, round: ReportingRound, rows: list[ReportRow]) -> in
             if changed:  # no history row for a theme the file did not change
                 answer._history_user = actor
                 answer.save()
+    round_data_changed(round)
     return len(checked)

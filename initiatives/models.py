@@ -46,6 +46,8 @@ class ReportingRound(models.Model):
     themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="rounds", blank=True)
     # A closed round is read-only for everyone: no changes, no reopening, no reminders.
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Raised by every service that changes a figure of the round; the cached summary is keyed on it.
+    data_version = models.PositiveBigIntegerField(_("data version"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("reporting round")

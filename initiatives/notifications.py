@@ -12,7 +12,8 @@ def _mail_coordinators(report: Report, template: str) -> None:
     if not recipients:
         return
     context = {"report": report, "url": settings.SITE_URL + report.get_absolute_url()}
-    subject = render_to_string(f"initiatives/mail/{template}_subject.txt", context).strip()
+    # One line, whatever the round's title or platform's name holds: a line break in a header is refused.
+    subject = " ".join(render_to_string(f"initiatives/mail/{template}_subject.txt", context).split())
     body = render_to_string(f"initiatives/mail/{template}.txt", context)
     send_mail(subject, body, None, recipients)
 

@@ -69,7 +69,8 @@ def _send(round: ReportingRound, item: DueReminder, today: datetime.date) -> Non
     url = settings.SITE_URL + reverse("rounds:report", kwargs={"round_slug": round.slug, "code": item.platform.code})
     context = {"round": round, "platform": item.platform, "url": url,
                "days_left": (round.deadline - today).days}
-    subject = render_to_string("initiatives/mail/reminder_subject.txt", context).strip()
+    # One line, whatever the round's title or platform's name holds: a line break in a header is refused.
+    subject = " ".join(render_to_string("initiatives/mail/reminder_subject.txt", context).split())
     send_mail(subject, render_to_string("initiatives/mail/reminder.txt", context), None, item.recipients)
 
 

@@ -20,6 +20,7 @@ from .questions import (
     report_questions,
     unanswered,
 )
+from .summary import round_data_changed
 
 
 class StaleSave(Exception):
@@ -62,7 +63,10 @@ def report_save(*, actor, round: ReportingRound, platform: Platform, expected_ve
     elif expected_version == 0 and not Report.objects.filter(round=round, platform=platform).exists():
         report = Report(round=round, platform=platform, version=1, updated_at=timezone.now(), updated_by=actor)
     else:
-        raise StaleSave(Report.objects.select_related("updated_by").get(round=round, platform=platform))
+        # A form loaded from an older version; or one naming a version of a report that does not exist (removed
+        # since, or a forged form), refused the same way rather than crashing on the missing row.
+        current = Report.objects.select_related("updated_by").filter(round=round, platform=platform).first()
+        raise StaleSave(current or Report(round=round, platform=platform))
     _refuse_unless_editable(actor, report)
 
     answers = fill_implied_report_answers(answers, platform.level)
@@ -106,6 +110,7 @@ def report_save(*, actor, round: ReportingRound, platform: Platform, expected_ve
             raise ValidationError(ngettext("Answer every question before you submit; %(count)d is still open.",
                                            "Answer every question before you submit; %(count)d are still open.",
                                            count) % {"count": count})
+    round_data_changed(round)
     return report
 
 
@@ -123,6 +128,7 @@ def report_return(*, actor, report: Report, comment: str) -> Report:
     report._history_user = actor
     report.full_clean()
     report.save()
+    round_data_changed(report.round)
     transaction.on_commit(lambda: notifications.report_returned(report))
     return report
 
@@ -145,6 +151,7 @@ def report_reopen(*, actor, round: ReportingRound, platform: Platform, comment: 
     report._history_user = actor
     report.full_clean()
     report.save()
+    round_data_changed(round)
     transaction.on_commit(lambda: notifications.report_reopened(report))
     return report
 
@@ -187,6 +194,7 @@ def _apply_initiative(initiative: Initiative, *, actor, data: dict) -> Initiativ
         del initiative.skip_history_when_saving
     initiative._history_user = actor
     initiative.save()
+    round_data_changed(initiative.report.round)
     return initiative
 
 
@@ -214,3 +222,4 @@ def initiative_delete(*, actor, initiative: Initiative) -> None:
     _refuse_unless_editable(actor, initiative.report)
     initiative._history_user = actor
     initiative.delete()
+    round_data_changed(initiative.report.round)

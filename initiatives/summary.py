@@ -8,12 +8,11 @@ report of an active platform). A question's `base` is the number of counted repo
 to: all of them, except pre-school participation, which only basisonderwijs platforms answer.
 """
 
-import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from platforms.models import Level, Platform
 
@@ -232,38 +231,31 @@ def counted_initiatives(round: ReportingRound, *, include_drafts: bool = False) 
 
 
 # A computed summary is kept this long at most, also when nothing it counts seems to have
-# changed (an edit in the Django admin changes no version): the ministry sees such an edit
+# changed (an edit in the Django admin raises no data version): the ministry sees such an edit
 # within a minute, every change made through the portal at once.
 SUMMARY_CACHE_SECONDS = 60
 
 
-def _fingerprint(round: ReportingRound) -> tuple:
-    """What changes whenever a figure of the round can change through the portal (three small queries).
+def round_data_changed(*rounds: ReportingRound) -> None:
+    """Mark that figures of these rounds (all rounds when none is named) may have changed.
 
-    Every save of a report raises its version (`report_save`, `reports_import`); submitting,
-    returning and reopening set their dates; initiatives carry a version of their own; a removed
-    initiative changes the count.
+    Called by every service that writes reports, their answers, initiatives or platforms, inside
+    its transaction: the new version becomes visible with the change itself.
     """
-    reports = Report.objects.using(_db()).filter(round=round).aggregate(
-        n=Count("pk"), versions=Sum("version"), submitted=Max("submitted_at"), returned=Max("returned_at"),
-        reopened=Count("pk", filter=Q(reopened=True)), status=Count("pk", filter=Q(status=ReportStatus.SUBMITTED)),
-    )
-    initiatives = Initiative.objects.using(_db()).filter(report__round=round).aggregate(
-        n=Count("pk"), versions=Sum("version"), last=Max("pk"))
-    platforms = Platform.objects.using(_db()).aggregate(
-        active=Count("pk", filter=Q(is_active=True)), basis=Count("pk", filter=Q(level="basis", is_active=True)))
-    return tuple(sorted(reports.items())), tuple(sorted(initiatives.items())), tuple(sorted(platforms.items()))
+    queryset = ReportingRound.objects.all()
+    if rounds:
+        queryset = queryset.filter(pk__in=[r.pk for r in rounds])
+    queryset.update(data_version=F("data_version") + 1)
 
 
 def cached_round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Summary:
     """`round_summary`, computed once per change of the round's data (per app process).
 
-    Building the summary's aggregate statements costs Django far more CPU than the two
-    fingerprint queries (docs/loadtest.md); the cache key holds the fingerprint, so a change
-    made through any app server is seen by every other at once.
+    Building the summary's aggregate statements costs Django far more CPU than the request itself
+    (docs/loadtest.md). The key holds the round's data version, which comes with the round, so
+    a change made through any app server is seen by every other at once, without an extra query.
     """
-    key = "summary:" + hashlib.sha256(
-        repr((round.pk, round.slug, include_drafts, _fingerprint(round))).encode()).hexdigest()
+    key = f"summary:{round.pk}:{round.data_version}:{int(include_drafts)}"
     summary = cache.get(key)
     if summary is None:
         summary = round_summary(round, include_drafts=include_drafts)

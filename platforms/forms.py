@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from lopportal.forms import inline_form_helper
+from lopportal.forms import ModelMultipleChoiceField, inline_form_helper
 
 from .models import Level, Onderwijsnet, OrganisationKind, PartnerCategory, instellingsnummer_validator
 
@@ -79,7 +79,7 @@ class PlatformForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
     area = forms.CharField(label=_("Area"), max_length=200)
-    coordinators = forms.ModelMultipleChoiceField(
+    coordinators = ModelMultipleChoiceField(
         label=_("Coordinators"), required=False,
         queryset=User.objects.filter(role=Role.COORDINATOR, is_active=True),
         widget=forms.CheckboxSelectMultiple,

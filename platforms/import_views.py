@@ -130,7 +130,9 @@ def import_confirm(request):
         return redirect("platforms:import")
     pending = request.session.get(SESSION_KEY)
     token = request.POST.get("token", "")
-    if not isinstance(pending, dict) or not secrets.compare_digest(str(pending.get("token", "")), token) \
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, so a 500).
+    if not isinstance(pending, dict) or not secrets.compare_digest(str(pending.get("token", "")).encode(),
+                                                                   token.encode()) \
             or pending.get("what") not in KINDS:
         messages.error(request, _("This import is no longer waiting for a confirmation (it was imported or "
                                   "cancelled already, or the session ended): upload the file again."))

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -212,7 +213,8 @@ def read_rows(data: bytes, filename: str, columns: list[str]) -> tuple[list[Impo
     """Read a CSV or XLSX file (the type follows from its name) with exactly these columns into rows.
 
     Checks the header (every column, nothing else, in any order; names are case-insensitive) but
-    not the values. Empty rows are skipped; empty columns after the last named one are ignored.
+    not the values, except that no cell may hold a NUL character. Empty rows are skipped; empty
+    columns after the last named one are ignored.
     """
     records, errors = _read_records(data, filename)
     if errors:
@@ -235,7 +237,15 @@ def read_rows(data: bytes, filename: str, columns: list[str]) -> tuple[list[Impo
         errors.extend(RowError(line, str(number), _("This cell lies outside the named columns."))
                       for number, text in enumerate(texts[len(header):], start=len(header) + 1) if text)
         texts += [""] * (len(header) - len(texts))
-        rows.append(ImportRow(line=line, values=dict(zip(header, texts, strict=False))))
+        values = dict(zip(header, texts, strict=False))
+        # PostgreSQL cannot hold (or even look up) text with a NUL character: such a row is refused here and
+        # kept out of the rows, so that no check or write ever sends it to the database.
+        nul = [RowError(line, name, str(ProhibitNullCharactersValidator.message))
+               for name, text in values.items() if "\x00" in text]
+        if nul:
+            errors.extend(nul)
+            continue
+        rows.append(ImportRow(line=line, values=values))
     if not rows and not errors:
         errors.append(RowError(None, None, _("The file holds no data rows.")))
     return rows, errors
@@ -568,6 +578,14 @@ def _refuse_or_check(errors: list[RowError], preview: list[PreviewRow], expected
 
 
 @transaction.atomic
+def _summaries_changed() -> None:
+    # New platforms and changed levels change the summaries' counts. Imported here: initiatives
+    # builds on platforms, not the other way round.
+    from initiatives.summary import round_data_changed
+
+    round_data_changed()
+
+
 def platforms_import(*, actor, rows: list[ImportRow], expected_digest: str | None = None) -> ImportCounts:
     """Create or update the platforms of a platforms file, found by code; all rows or nothing.
 
@@ -585,6 +603,7 @@ def platforms_import(*, actor, rows: list[ImportRow], expected_digest: str | Non
             setattr(platform, name, item.values[name])
         platform.full_clean()
         platform.save()
+    _summaries_changed()
     return count_actions(preview)
 
 

@@ -21,7 +21,16 @@ def platform_update(*, actor, platform: Platform, name: str, level: str, area: s
     platform.full_clean()
     platform.save()
     platform.coordinators.set(coordinators)
+    _summaries_changed()
     return platform
+
+
+def _summaries_changed() -> None:
+    # The summaries count active platforms per level. Imported here: initiatives builds on
+    # platforms, not the other way round.
+    from initiatives.summary import round_data_changed
+
+    round_data_changed()
 
 
 def _organisation_for(*, kind: str, name: str, instellingsnummer: str, onderwijsnet: str,

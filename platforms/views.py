@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from lopportal.forms import add_service_errors
+from lopportal.forms import add_service_errors, query_text
 
 from . import selectors, services
 from .forms import MembershipEndForm, MembershipForm, PlatformForm
@@ -14,7 +14,7 @@ from .permissions import MembershipPolicy, PlatformPolicy
 
 def platform_list(request):
     level = request.GET.get("level") if request.GET.get("level") in Level.values else None
-    query = request.GET.get("q", "").strip()[:100]
+    query = query_text(request, "q")
     platforms = selectors.platform_list(user=request.user, level=level, query=query)
     return render(request, "platforms/platform_list.html", {
         "platforms": platforms, "levels": Level.choices, "level": level, "query": query,

@@ -1,0 +1,1243 @@
+"""Hostile input to every form, filter and import: never a 500, never a partial save.
+
+Hypothesis posts long strings, unicode (RTL marks, emoji, combining characters, NUL), HTML,
+SQL fragments, format strings, huge and negative numbers, odd dates, missing and repeated
+fields and values outside the choices, and feeds the imports random CSV (random headers,
+delimiters, encodings, BOMs, NUL bytes, invalid UTF-8) and random or damaged .xlsx files.
+
+For every example: the response is never a 5xx (the test client re-raises a view's exception,
+so a crash fails loudly); a refused POST (form errors, 403, 404, 409) changes no row of any
+table of the project's apps; an accepted POST changes only the tables it is about, and what
+it stored is what was posted after the form's cleaning (a note exactly, not truncated); an
+import writes the whole file or nothing.
+
+Database state per example: pytest-django wraps each *test function* in a transaction, not
+each hypothesis example, so every example runs inside `rolled_back()`: a savepoint that is
+rolled back at its end (also when the example fails). Every example therefore starts from
+the fixtures' rows, whatever earlier examples saved, and logs in again (its session row is
+rolled back with it). A failure that PostgreSQL raises inside the savepoint (a NUL byte in a
+text parameter, a value out of range) fails the example rather than poisoning the next one.
+`transaction.on_commit` callbacks (mails) only run where a test runs them with
+`django_capture_on_commit_callbacks(execute=True)`, as a real request does after its commit.
+
+`pytest --hypothesis-show-statistics` shows how often each test's POSTs were accepted (302) or
+refused, and how many generated files were imported, so that a strategy that no longer reaches
+the accepted path is noticed.
+"""
+
+import contextlib
+import datetime
+import io
+from html import escape
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import SESSION_KEY
+from django.core import mail
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from hypothesis import HealthCheck, given, settings
+from hypothesis import event as _hypothesis_event
+from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
+
+from accounts.models import AccountAction, AccountEvent, Role, User
+from initiatives import importing as report_importing
+from initiatives.columns import FALSE_VALUES, TRUE_VALUES, report_columns
+from initiatives.forms import InitiativeForm, RoundForm, ThemeForm
+from initiatives.models import Initiative, InitiativeKind, ReachedUnit, Report, ReportingRound, TargetGroup, Theme
+from initiatives.questions import (
+    ARRANGEMENT_QUESTIONS,
+    REGISTRATION_QUESTIONS,
+    THEME_QUESTIONS,
+    fill_implied_report_answers,
+    fill_implied_theme_answers,
+)
+from platforms import importing as master_importing
+from platforms.forms import MembershipEndForm, MembershipForm, PlatformForm
+from platforms.import_views import SESSION_KEY as IMPORT_SESSION_KEY
+from platforms.models import Level, Membership, Onderwijsnet, Organisation, OrganisationKind, PartnerCategory, Platform
+
+from . import strategies as hs
+from .factories import PASSWORD, InitiativeFactory, MembershipFactory, PartnerFactory, ReportFactory, report_post_data
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+HOSTILE = settings(
+    max_examples=30, deadline=None, database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.large_base_example],
+)
+FEW = settings(HOSTILE, max_examples=15)
+XSS_MARKERS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+
+# Every write that can change a summary figure also raises the round's data version.
+ROUND_VERSION = {"initiatives.reportinground"}
+REPORT_TABLES = {"initiatives.report", "initiatives.historicalreport", "initiatives.themeanswer",
+                 "initiatives.historicalthemeanswer", *ROUND_VERSION}
+ORGANISATION_TABLES = {"platforms.organisation", "platforms.membership"}
+PEOPLE_TABLES = {"accounts.user", "accounts.accountevent", "platforms.platform_coordinators"}
+
+
+# Helpers ------------------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def rolled_back():
+    """One hypothesis example in a savepoint that is always rolled back (see the module docstring).
+
+    The cache is emptied before and after: a summary cached from rows that are rolled back would
+    otherwise be served under the same round and data version to a later example or test.
+    """
+    mail.outbox.clear()
+    cache.clear()
+    try:
+        with transaction.atomic():
+            yield
+            transaction.set_rollback(True)
+    finally:
+        cache.clear()
+
+
+def event(name: str) -> None:
+    """Count an outcome for `--hypothesis-show-statistics` (how often a POST was accepted, a file imported)."""
+    if currently_in_test_context():
+        _hypothesis_event(name)
+
+
+def _models() -> list:
+    """Every model of the project's apps, with their history and many-to-many tables."""
+    return [m for app in ("accounts", "platforms", "initiatives")
+            for m in apps.get_app_config(app).get_models(include_auto_created=True)]
+
+
+# Not data but a cache key: every accepted write to a round's figures raises the round's data version.
+NOT_DATA = {"data_version"}
+
+
+def _snapshot() -> dict[str, list]:
+    """Every row of every table of the project's apps (sessions and django-axes' login attempts aside)."""
+    return {m._meta.label_lower: list(m.objects.order_by("pk").values_list(
+        *[f.attname for f in m._meta.concrete_fields if f.name not in NOT_DATA])) for m in _models()}
+
+
+def _tables(prefix: str) -> set[str]:
+    return {m._meta.label_lower for m in _models() if m._meta.label_lower.startswith(prefix)}
+
+
+def _html(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def _assert_escaped(response, values) -> None:
+    """Posted markup comes back as text, never as markup."""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    page = _html(response)
+    for marker in XSS_MARKERS:
+        if any(marker in value for value in values):
+            assert marker not in page
+
+
+def _values(data: dict) -> list[str]:
+    return [v for value in data.values() for v in (value if isinstance(value, list) else [value])]
+
+
+def _get(client, url, params=None):
+    """A GET that renders completely (streamed content too) without a 5xx."""
+    response = client.get(url, params or {})
+    assert response.status_code < 500, url
+    _html(response)
+    return response
+
+
+def _post(client, url, request, *, allowed: set[str], files=None):
+    """POST hostile data; never a 5xx, nothing changed when refused, only `allowed` tables when accepted.
+
+    `request` is (data, encoding): multipart as a browser sends a form with a file, urlencoded
+    as it sends any other form, or urlencoded with a tail of raw invalid UTF-8 and %00.
+    """
+    data, encoding = request
+    before = _snapshot()
+    if files or encoding == "multipart":
+        response = client.post(url, {**data, **(files or {})})
+    else:
+        body = urlencode(data, doseq=True)
+        if encoding == "raw":
+            body += "&%FF%FE=%C3%28&x=%00&%E2%82=%%"
+        response = client.post(url, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code < 500
+    event(f"POST {response.status_code}")
+    after = _snapshot()
+    changed = {label for label in before if before[label] != after[label]}
+    if response.status_code == 302:
+        assert changed <= allowed, f"accepted, but also changed {changed - allowed}"
+        location = response["Location"]
+        # Never off-site (the start of an address says where it goes; Django refuses to judge one of >2048).
+        assert url_has_allowed_host_and_scheme(location[:2000], allowed_hosts={"testserver"})
+        _assert_escaped(_get(client, location), _values(data))  # the page showing what was saved
+    else:
+        assert changed == set(), f"refused with {response.status_code}, yet {changed} changed"
+        _assert_escaped(response, _values(data))
+    return response
+
+
+def requests(valid: dict) -> st.SearchStrategy:
+    return st.tuples(hs.form_data(valid), st.sampled_from(["multipart", "urlencoded", "urlencoded", "raw"]))
+
+
+def _ids(objects, *, min_size: int = 0) -> st.SearchStrategy[list[str]]:
+    """Some of these objects' ids, as a form posts them (junk ids come from the hostile changes)."""
+    pks = sorted({str(o.pk) for o in objects})
+    return st.lists(st.sampled_from(pks), min_size=min_size, max_size=min(3, len(pks)), unique=True) if pks \
+        else st.just([])
+
+
+def _cleaned(form) -> dict:
+    """What the form makes of the posted data (the view accepted it, so it is valid)."""
+    form.is_valid()
+    return form.cleaned_data
+
+
+def _stripped(post, name) -> str:
+    """A text field as Django's CharField cleans it: the last value posted, stripped."""
+    return post.get(name, "").strip()
+
+
+def _login(client, user):
+    """Log in afresh: the session of the previous example was rolled back (and an earlier example may have left
+    another password hash on the fixture's instance, which the session would be signed with)."""
+    user.refresh_from_db()
+    client.cookies.clear()
+    client.force_login(user, backend=MODEL_BACKEND)
+    return client
+
+
+# Login and passwords ------------------------------------------------------------------------------------------
+
+
+NEXT_URLS = ["/", "/rounds/", "//evil.example/", "https://evil.example/", "javascript:alert(1)", "/\\evil.example",
+             "\\\\evil.example", "http:evil.example", "/%0d%0aSet-Cookie:x=1", " //evil.example"]
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(request=requests({
+    "username": st.sampled_from(["beheerder", "beheerder", "coord-a", "BEHEERDER", ""]),
+    "password": st.sampled_from([PASSWORD, PASSWORD, PASSWORD.upper(), ""]),
+    "next": st.sampled_from(NEXT_URLS),
+}))
+def test_login(client, admin_user, coordinator, request):
+    with rolled_back():
+        client.cookies.clear()
+        response = _post(client, reverse("login"), request, allowed={"accounts.user"})  # last_login
+        if response.status_code == 302:
+            post = response.wsgi_request.POST
+            user = User.objects.get(pk=client.session[SESSION_KEY])
+            assert user.username == post["username"] and user.check_password(post["password"])
+
+
+def _new_passwords():
+    @st.composite
+    def build(draw):
+        password = draw(st.one_of(st.sampled_from(["Zomer-2020-lange-zin", "👩‍👩‍👧‍👦 lang genoeg wachtwoord 🇧🇪"]),
+                                  hs.hostile_text()))
+        return {"old_password": PASSWORD, "new_password1": password, "new_password2": password}
+
+    return build()
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_password_change(client, coordinator, data):
+    valid = data.draw(_new_passwords())
+    request = data.draw(requests({name: st.just(value) for name, value in valid.items()}))
+    with rolled_back():
+        _login(client, coordinator)
+        response = _post(client, reverse("password_change"), request, allowed={"accounts.user"})
+        if response.status_code == 302:
+            coordinator.refresh_from_db()
+            assert coordinator.check_password(response.wsgi_request.POST["new_password1"])
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(request=requests({"email": st.one_of(
+    st.sampled_from(["coord-a@example.be", "COORD-A@EXAMPLE.BE", "niemand@example.be"]), st.emails())}))
+def test_password_reset_request(client, coordinator, admin_user, request):
+    with rolled_back():
+        client.cookies.clear()
+        _post(client, reverse("password_reset"), request, allowed=set())
+        assert len(mail.outbox) <= 1
+        for message in mail.outbox:
+            assert User.objects.filter(email__iexact=message.to[0], is_active=True).exists()
+
+
+@pytest.mark.django_db
+@FEW
+@given(uid=hs.hostile_text(), token=hs.hostile_text())
+def test_password_reset_link(client, coordinator, uid, token):
+    with rolled_back():
+        client.cookies.clear()
+        _get(client, f"/accounts/reset/{quote(uid or 'x', safe='')}/{quote(token or 'x', safe='')}/")
+
+
+# Platforms and members ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_platform_edit(client, admin_user, platform, other_platform, data):
+    coordinators = list(User.objects.filter(role=Role.COORDINATOR))
+    request = data.draw(requests({
+        "name": hs.stored_text("LOP Basisonderwijs Gent"),
+        "level": st.sampled_from(Level.values),
+        "area": hs.stored_text("Gent"),
+        "coordinators": _ids(coordinators),
+        "is_active": st.sampled_from(["on", "true", "false", ""]),
+    }))
+    with rolled_back():
+        _login(client, admin_user)
+        url = reverse("platforms:edit", kwargs={"code": platform.code})
+        response = _post(client, url, request,
+                         allowed={"platforms.platform", "platforms.platform_coordinators", *ROUND_VERSION})
+        if response.status_code == 302:
+            post = response.wsgi_request.POST
+            saved = Platform.objects.get(pk=platform.pk)
+            assert (saved.name, saved.area) == (_stripped(post, "name"), _stripped(post, "area"))
+            cleaned = _cleaned(PlatformForm(post))
+            assert (saved.level, saved.is_active) == (cleaned["level"], cleaned["is_active"])
+            assert set(saved.coordinators.all()) == set(cleaned["coordinators"])
+
+
+def _membership_fields(numbers: list[str]) -> st.SearchStrategy[dict]:
+    """A member as the form expects it: the fields that go with its kind filled in, the others empty."""
+
+    @st.composite
+    def build(draw):
+        kind = draw(st.sampled_from(OrganisationKind.values))
+        return {
+            "kind": kind,
+            "name": draw(hs.stored_text("Basisschool De Linde")),
+            "instellingsnummer": "" if kind == "partner" else draw(st.one_of(
+                st.sampled_from(numbers), st.from_regex(r"[0-9]{6}", fullmatch=True))),
+            "onderwijsnet": draw(st.sampled_from(Onderwijsnet.values)) if kind == "school" else "",
+            "partner_category": draw(st.sampled_from(PartnerCategory.values)) if kind == "partner" else "",
+            "municipality": draw(hs.stored_text("Gent")),
+            "start_date": draw(st.one_of(st.just(""), hs.valid_dates(2000, 2020))),
+            "note": draw(hs.stored_text("")),
+        }
+
+    return build()
+
+
+def _organisations() -> dict[int, dict]:
+    return {o["id"]: o for o in Organisation.objects.values()}
+
+
+def _assert_organisation_saved(post, organisation: Organisation, cleaned: dict) -> None:
+    assert (organisation.name, organisation.municipality) == (_stripped(post, "name"), _stripped(post, "municipality"))
+    assert (organisation.kind, organisation.instellingsnummer, organisation.onderwijsnet,
+            organisation.partner_category) == (cleaned["kind"], cleaned["instellingsnummer"], cleaned["onderwijsnet"],
+                                               cleaned["partner_category"])
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_membership_add(client, coordinator, platform, other_platform, data):
+    numbers = list(Organisation.objects.exclude(instellingsnummer="").values_list("instellingsnummer", flat=True))
+    request = data.draw(requests(_membership_fields(numbers)))
+    with rolled_back():
+        _login(client, coordinator)
+        url = reverse("platforms:membership_create", kwargs={"code": platform.code})
+        latest = Membership.objects.order_by("-pk").first().pk
+        organisations = _organisations()
+        response = _post(client, url, request, allowed=ORGANISATION_TABLES)
+        if response.status_code == 302:
+            post = response.wsgi_request.POST
+            new = Membership.objects.select_related("organisation").get(pk__gt=latest)
+            cleaned = _cleaned(MembershipForm(post))
+            assert (new.platform, new.end_date, new.note, new.start_date) == (
+                platform, None, _stripped(post, "note"), cleaned["start_date"])
+            if new.organisation.pk in organisations:  # a registered school is linked as it is
+                assert _organisations()[new.organisation.pk] == organisations[new.organisation.pk]
+            else:
+                _assert_organisation_saved(post, new.organisation, cleaned)
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_membership_edit(client, coordinator, platform, other_platform, data):
+    numbers = list(Organisation.objects.exclude(instellingsnummer="").values_list("instellingsnummer", flat=True))
+    membership = data.draw(st.sampled_from(list(platform.memberships.order_by("pk"))))
+    request = data.draw(requests(_membership_fields(numbers)))
+    with rolled_back():
+        _login(client, coordinator)
+        url = reverse("platforms:membership_edit", kwargs={"code": platform.code, "pk": membership.pk})
+        response = _post(client, url, request, allowed=ORGANISATION_TABLES)
+        if response.status_code == 302:
+            post = response.wsgi_request.POST
+            saved = Membership.objects.select_related("organisation").get(pk=membership.pk)
+            cleaned = _cleaned(MembershipForm(post, initial={"kind": membership.organisation.kind}, editing=True))
+            assert (saved.note, saved.start_date) == (_stripped(post, "note"), cleaned["start_date"])
+            _assert_organisation_saved(post, saved.organisation, cleaned)  # the kind stays (disabled field)
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_membership_end(client, coordinator, platform, data):
+    membership = platform.memberships.order_by("pk").first()
+    ended = data.draw(st.booleans())
+    request = data.draw(requests({"end_date": st.one_of(st.just(timezone.localdate().isoformat()),
+                                                          hs.valid_dates(2019, 2030))}))
+    with rolled_back():
+        if ended:
+            Membership.objects.filter(pk=membership.pk).update(start_date=datetime.date(2019, 9, 1),
+                                                               end_date=datetime.date(2020, 1, 1))
+        _login(client, coordinator)
+        url = reverse("platforms:membership_end", kwargs={"code": platform.code, "pk": membership.pk})
+        response = _post(client, url, request, allowed={"platforms.membership"})
+        if response.status_code == 302:
+            assert not ended
+            cleaned = _cleaned(MembershipEndForm(response.wsgi_request.POST))
+            assert Membership.objects.get(pk=membership.pk).end_date == cleaned["end_date"]
+
+
+# Reports and initiatives --------------------------------------------------------------------------------------
+
+
+REPORT_STATES = ["new", "draft", "returned", "submitted", "past_deadline", "reopened", "closed"]
+
+
+def _report_fields(themes, *, level: str, version: str) -> st.SearchStrategy[dict]:
+    """A report form as a browser posts it: answers that agree with each other more often than not."""
+    yes_no = st.sampled_from(["true", "false", ""])
+    no_or_empty = st.sampled_from(["false", ""])
+
+    @st.composite
+    def build(draw):
+        data = {"loaded_version": draw(st.sampled_from([version, version, version, "0", "4", "-1", "999999"]))}
+        procedure = draw(yes_no)
+        data[REGISTRATION_QUESTIONS[0].field] = procedure
+        for q in REGISTRATION_QUESTIONS[1:]:
+            data[q.field] = draw(yes_no if procedure == "true" else no_or_empty)
+        data["registrations_note"] = draw(hs.stored_text("Aanmeldperiode met een week verlengd."))
+        for q in ARRANGEMENT_QUESTIONS:
+            if q.field != "preschool" or level == Level.BASIS:
+                data[q.field] = draw(st.sampled_from(["none", "unchanged", "adjusted", "adjusted", ""]))
+                data[f"{q.field}_note"] = draw(hs.stored_text(""))
+        for theme in themes:
+            discussed = draw(yes_no)
+            data[f"theme-{theme.slug}-discussed"] = discussed
+            for q in THEME_QUESTIONS[1:]:
+                data[f"theme-{theme.slug}-{q.field}"] = draw(yes_no if discussed == "true" else no_or_empty)
+            data[f"theme-{theme.slug}-note"] = draw(hs.stored_text(""))
+        for button in draw(st.sampled_from([["save"], ["submit"], ["submit"], [], ["save", "submit"]])):
+            data[button] = ""
+        return data
+
+    return build()
+
+
+def _set_state(report_round: ReportingRound, platform: Platform, state: str) -> Report | None:
+    """Put the round and the platform's report in one of REPORT_STATES (inside the example's savepoint)."""
+    today = timezone.localdate()
+    if state in ("past_deadline", "reopened"):
+        ReportingRound.objects.filter(pk=report_round.pk).update(
+            opens_on=today - datetime.timedelta(days=30), deadline=today - datetime.timedelta(days=1))
+    if state == "closed":
+        ReportingRound.objects.filter(pk=report_round.pk).update(closed_at=timezone.now())
+    if state == "new":
+        return None
+    status = {"returned": "returned", "submitted": "submitted"}.get(state, "draft")
+    return ReportFactory(round=report_round, platform=platform, status=status, version=3, reopened=state == "reopened",
+                         submitted_at=timezone.now() if status == "submitted" else None)
+
+
+def _expected_report(post, level: str) -> dict:
+    """The answers and notes a save stores, from the posted values (the form's cleaning and the implied answers)."""
+    answers = {q.field: {"true": True, "false": False}.get(post.get(q.field, "")) for q in REGISTRATION_QUESTIONS}
+    for q in ARRANGEMENT_QUESTIONS:
+        if q.field != "preschool" or level == Level.BASIS:
+            answers[q.field] = post.get(q.field, "")
+            answers[f"{q.field}_note"] = _stripped(post, f"{q.field}_note")
+    answers["registrations_note"] = _stripped(post, "registrations_note")
+    return fill_implied_report_answers(answers, level)
+
+
+def _expected_theme(post, slug: str) -> dict:
+    prefix = f"theme-{slug}-"
+    answers = {q.field: {"true": True, "false": False}.get(post.get(prefix + q.field, "")) for q in THEME_QUESTIONS}
+    answers["note"] = _stripped(post, prefix + "note")
+    return fill_implied_theme_answers(answers)
+
+
+@pytest.mark.django_db
+@settings(HOSTILE, max_examples=50)
+@given(data=st.data())
+def test_report_save_and_submit(client, coordinator, other_coordinator, platform, other_platform, open_round, data):
+    user, own = data.draw(st.sampled_from([(coordinator, platform), (other_coordinator, other_platform)]))
+    state = data.draw(st.sampled_from(["draft", "draft", "new", "new", *REPORT_STATES]))
+    themes = list(open_round.themes.all())
+    request = data.draw(requests(_report_fields(themes, level=own.level, version="0" if state == "new" else "3")))
+    with rolled_back():
+        existing = _set_state(open_round, own, state)
+        _login(client, user)
+        url = reverse("rounds:report", kwargs={"round_slug": open_round.slug, "code": own.code})
+        response = _post(client, url, request, allowed=REPORT_TABLES)
+        post = response.wsgi_request.POST
+        if response.status_code == 302:
+            report = Report.objects.get(round=open_round, platform=own)
+            for name, value in _expected_report(post, own.level).items():
+                assert getattr(report, name) == value, name
+            answers = {a.theme.slug: a for a in report.theme_answers.select_related("theme")}
+            assert set(answers) == {t.slug for t in themes}
+            for slug, answer in answers.items():
+                for name, value in _expected_theme(post, slug).items():
+                    assert getattr(answer, name) == value, (slug, name)
+            assert report.version == (existing.version + 1 if existing else 1)
+            assert report.status == ("submitted" if "submit" in post else existing.status if existing else "draft")
+        elif response.status_code in (200, 409):
+            # A refused save shows the form again with what was typed (a note of only white space aside).
+            note = post.get("registrations_note", "")
+            assert not note.strip() or escape(note) in response.text
+
+
+def _initiative_fields(report: Report, outsiders, *, version: str | None = None) -> st.SearchStrategy[dict]:
+    """An initiative as the form expects it; now and then a member of another platform or a former member."""
+    members = list(Organisation.objects.filter(memberships__platform=report.platform, memberships__end_date=None))
+    organisations = st.one_of(_ids(members), _ids(members), _ids(members + outsiders))
+
+    @st.composite
+    def build(draw):
+        start = draw(hs.valid_dates(2019, 2021))
+        reached = draw(st.sampled_from(["", "", "0", "12", "1000000"]))
+        data = {
+            "title": draw(hs.stored_text("Huiswerkklas")),
+            "description": draw(hs.stored_text("Twee keer per week.")),
+            "kind": draw(st.sampled_from(InitiativeKind.values)),
+            "target_groups": draw(_ids(TargetGroup.objects.all(), min_size=1)),
+            "asked_of": draw(organisations),
+            "partners_involved": draw(organisations),
+            "other_partners": draw(hs.stored_text("")),
+            "start_date": start,
+            "end_date": draw(st.sampled_from(["", "31/12/2021", "2021-12-31"])),
+            "reached_count": reached,
+            "reached_unit": draw(st.sampled_from(ReachedUnit.values)) if reached else "",
+            "themes": draw(_ids(Theme.objects.all())),
+        }
+        if version is not None:
+            data["loaded_version"] = draw(st.sampled_from([version, version, version, "", "1", "3", "-1"]))
+        return data
+
+    return build()
+
+
+def _assert_initiative_saved(post, initiative: Initiative, report: Report) -> None:
+    assert initiative.report_id == report.pk
+    for name in ("title", "description", "other_partners"):
+        assert getattr(initiative, name) == _stripped(post, name), name
+    cleaned = _cleaned(InitiativeForm(post, report=report))
+    for name in ("kind", "start_date", "end_date", "reached_count", "reached_unit"):
+        assert getattr(initiative, name) == cleaned[name], name
+    for name in ("target_groups", "asked_of", "partners_involved", "themes"):
+        assert set(getattr(initiative, name).all()) == set(cleaned[name]), name
+
+
+def _initiative_tables() -> set[str]:
+    return _tables("initiatives.initiative") | _tables("initiatives.historicalinitiative") | ROUND_VERSION
+
+
+@pytest.fixture
+def answer_setup(platform, other_platform, open_round):
+    """A draft report of `platform` with an initiative, and a theme outside the round."""
+    report = ReportFactory(round=open_round, platform=platform)
+    initiative = InitiativeFactory(report=report, version=2)
+    Theme.objects.create(slug="buiten-ronde", name="Niet in deze ronde")
+    outsiders = list(Organisation.objects.filter(memberships__platform=other_platform))
+    outsiders.append(MembershipFactory(platform=platform, organisation=PartnerFactory(),
+                                       end_date=datetime.date(2020, 1, 1)).organisation)  # a former member
+    return report, initiative, outsiders
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_initiative_add(client, coordinator, answer_setup, data):
+    report, _initiative, outsiders = answer_setup
+    state = data.draw(st.sampled_from(["draft", "draft", "submitted", "past_deadline"]))
+    request = data.draw(requests(_initiative_fields(report, outsiders)))
+    with rolled_back():
+        if state != "draft":
+            Report.objects.filter(pk=report.pk).update(status="submitted", submitted_at=timezone.now())
+        if state == "past_deadline":
+            ReportingRound.objects.filter(pk=report.round_id).update(deadline=timezone.localdate()
+                                                                     - datetime.timedelta(days=1))
+        _login(client, coordinator)
+        url = reverse("rounds:initiative_create", kwargs={"round_slug": report.round.slug,
+                                                          "code": report.platform.code})
+        latest = Initiative.objects.order_by("-pk").first().pk
+        response = _post(client, url, request, allowed=_initiative_tables())
+        if response.status_code == 302:
+            assert state == "draft"
+            _assert_initiative_saved(response.wsgi_request.POST, Initiative.objects.get(pk__gt=latest), report)
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_initiative_edit(client, coordinator, answer_setup, data):
+    report, initiative, outsiders = answer_setup
+    request = data.draw(requests(_initiative_fields(report, outsiders, version="2")))
+    with rolled_back():
+        _login(client, coordinator)
+        url = reverse("rounds:initiative_edit", kwargs={"round_slug": report.round.slug,
+                                                        "code": report.platform.code, "pk": initiative.pk})
+        response = _post(client, url, request, allowed=_initiative_tables())
+        if response.status_code == 302:
+            saved = Initiative.objects.get(pk=initiative.pk)
+            _assert_initiative_saved(response.wsgi_request.POST, saved, report)
+            assert saved.version == 3
+
+
+@pytest.mark.django_db
+@FEW
+@given(data=st.data())
+def test_initiative_delete(client, coordinator, answer_setup, data):
+    report, initiative, _outsiders = answer_setup
+    submitted = data.draw(st.booleans())
+    request = data.draw(requests({"confirm": hs.hostile_text()}))
+    with rolled_back():
+        if submitted:
+            Report.objects.filter(pk=report.pk).update(status="submitted", submitted_at=timezone.now())
+        _login(client, coordinator)
+        url = reverse("rounds:initiative_delete", kwargs={"round_slug": report.round.slug,
+                                                          "code": report.platform.code, "pk": initiative.pk})
+        response = _post(client, url, request, allowed=_initiative_tables())
+        assert response.status_code == (200 if submitted else 302)
+        assert Initiative.objects.filter(pk=initiative.pk).exists() == submitted
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_report_return_and_reopen(client, ministry_user, admin_user, platform, open_round,
+                                  django_capture_on_commit_callbacks, data):
+    action, user = data.draw(st.sampled_from([("return", ministry_user), ("reopen", admin_user)]))
+    state = data.draw(st.sampled_from(["submitted", "submitted", "draft", "past_deadline", "closed"]))
+    request = data.draw(requests({"comment": hs.stored_text("Vul de thema's aan.")}))
+    names = data.draw(st.tuples(hs.stored_text(), hs.stored_text()))  # the round's title and the platform's name
+    with rolled_back():
+        ReportFactory(round=open_round, platform=platform, status="submitted" if state != "draft" else "draft",
+                      submitted_at=timezone.now(), return_comment="Eerder commentaar.")
+        today = timezone.localdate()
+        ReportingRound.objects.filter(pk=open_round.pk).update(
+            title=names[0] or "Ronde", closed_at=timezone.now() if state == "closed" else None,
+            deadline=today - datetime.timedelta(days=1) if state == "past_deadline" else open_round.deadline)
+        Platform.objects.filter(pk=platform.pk).update(name=names[1] or "LOP")
+        _login(client, user)
+        url = reverse(f"rounds:report_{action}", kwargs={"round_slug": open_round.slug, "code": platform.code})
+        # The mail to the coordinators goes out once the change is committed: run it, as a real request does.
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _post(client, url, request,
+                             allowed={"initiatives.report", "initiatives.historicalreport", *ROUND_VERSION})
+        if response.status_code == 302:
+            comment = _stripped(response.wsgi_request.POST, "comment")
+            report = Report.objects.get(round=open_round, platform=platform)
+            assert report.status == "returned"
+            assert report.return_comment == (comment or "Eerder commentaar.")
+            assert report.reopened == (action == "reopen")
+            assert [m.to for m in mail.outbox] == [[platform.coordinators.get().email]]
+        else:
+            assert mail.outbox == []
+
+
+@pytest.mark.django_db
+@FEW
+@given(names=st.tuples(hs.stored_text(), hs.stored_text()))
+def test_reminders_with_hostile_names(platform, open_round, names):
+    with rolled_back():
+        ReportingRound.objects.filter(pk=open_round.pk).update(title=names[0] or "Ronde")
+        Platform.objects.filter(pk=platform.pk).update(name=names[1] or "LOP")
+        call_command("send_reminders", "--round", open_round.slug, stdout=io.StringIO())
+        assert [m.to for m in mail.outbox] == [[platform.coordinators.get().email]]
+        assert "\n" not in mail.outbox[0].subject
+
+
+# Rounds and themes --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def inactive_theme(db):
+    return Theme.objects.create(slug="oud-thema", name="Oud thema", is_active=False)
+
+
+def _round_fields() -> st.SearchStrategy[dict]:
+    """A round as the form expects it: a new code, dates in order (mostly), some themes."""
+
+    @st.composite
+    def build(draw):
+        period_start, opens_on = sorted(draw(st.lists(st.dates(datetime.date(2019, 1, 1), datetime.date(2031, 1, 1)),
+                                                      min_size=2, max_size=2)))
+        deadline = opens_on + datetime.timedelta(days=draw(st.integers(-2, 60)))
+        write = draw(st.sampled_from([datetime.date.isoformat, lambda d: d.strftime("%d/%m/%Y")]))
+        return {
+            "slug": draw(st.one_of(st.from_regex(r"[a-z0-9][a-z0-9_-]{0,20}", fullmatch=True),
+                                   st.sampled_from(["new", "themes", "corona-2020"]))),
+            "title": draw(hs.stored_text("Bevraging 2021")),
+            "period_start": write(period_start),
+            "period_end": draw(st.sampled_from(["", write(opens_on), write(period_start)])),
+            "opens_on": write(opens_on),
+            "deadline": write(deadline),
+            "themes": draw(_ids(Theme.objects.all())),
+        }
+
+    return build()
+
+
+def _assert_round_saved(client, post, saved: ReportingRound) -> None:
+    assert saved.title == _stripped(post, "title")
+    cleaned = _cleaned(RoundForm(post))
+    for name in ("period_start", "period_end", "opens_on", "deadline"):
+        assert getattr(saved, name) == cleaned[name], name
+    assert set(saved.themes.all()) == set(cleaned["themes"])
+    # The round's title and dates appear on every page and file of the round.
+    for name in ("summary", "summary_json", "answer", "answer_docx", "export_csv", "export_xlsx"):
+        _get(client, reverse(f"rounds:{name}", kwargs={"round_slug": saved.slug}))
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_round_create(client, admin_user, open_round, inactive_theme, data):
+    request = data.draw(requests(_round_fields()))
+    with rolled_back():
+        _login(client, admin_user)
+        latest = ReportingRound.objects.order_by("-pk").first().pk
+        response = _post(client, reverse("rounds:create"), request,
+                         allowed={"initiatives.reportinground", "initiatives.reportinground_themes"})
+        if response.status_code == 302:
+            post = response.wsgi_request.POST
+            saved = ReportingRound.objects.get(pk__gt=latest)
+            assert saved.slug == post["slug"].strip()
+            _assert_round_saved(client, post, saved)
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_round_edit(client, admin_user, platform, open_round, data):
+    answered = data.draw(st.booleans())
+    request = data.draw(requests(_round_fields()))
+    with rolled_back():
+        if answered:  # a theme with answers cannot be taken out of the round
+            report = ReportFactory(round=open_round, platform=platform)
+            report.theme_answers.create(theme=open_round.themes.first(), discussed=True)
+        _login(client, admin_user)
+        url = reverse("rounds:edit", kwargs={"round_slug": open_round.slug})
+        response = _post(client, url, request,
+                         allowed={"initiatives.reportinground", "initiatives.reportinground_themes"})
+        if response.status_code == 302:
+            saved = ReportingRound.objects.get(pk=open_round.pk)
+            assert saved.slug == open_round.slug  # the code is fixed once made
+            _assert_round_saved(client, response.wsgi_request.POST, saved)
+
+
+@pytest.mark.django_db
+@FEW
+@given(data=st.data())
+def test_round_close(client, admin_user, open_round, data):
+    closed = data.draw(st.booleans())
+    request = data.draw(requests({"confirm": hs.hostile_text()}))
+    with rolled_back():
+        if closed:
+            ReportingRound.objects.filter(pk=open_round.pk).update(closed_at=timezone.now())
+        _login(client, admin_user)
+        response = _post(client, reverse("rounds:close", kwargs={"round_slug": open_round.slug}), request,
+                         allowed={"initiatives.reportinground"})
+        assert response.status_code == 302
+        assert ReportingRound.objects.get(pk=open_round.pk).is_closed != closed
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_theme_create_and_edit(client, admin_user, open_round, data):
+    editing = data.draw(st.booleans())
+    request = data.draw(requests({
+        "slug": st.one_of(st.from_regex(r"[a-z0-9][a-z0-9_-]{0,20}", fullmatch=True), st.just("laptops")),
+        "name": hs.stored_text("Welzijn"),
+        "description": st.one_of(hs.stored_text(""), hs.long_text().map(lambda s: s.replace("\x00", ""))),
+        "position": st.integers(0, 32767).map(str),
+        "is_active": st.sampled_from(["on", ""]),
+    }))
+    with rolled_back():
+        _login(client, admin_user)
+        url = reverse("rounds:theme_edit", kwargs={"theme_slug": "laptops"}) if editing \
+            else reverse("rounds:theme_create")
+        latest = Theme.objects.order_by("-pk").first().pk
+        response = _post(client, url, request, allowed={"initiatives.theme"})
+        if response.status_code == 302:
+            post = response.wsgi_request.POST
+            saved = Theme.objects.get(slug="laptops") if editing else Theme.objects.get(pk__gt=latest)
+            assert (saved.name, saved.description) == (_stripped(post, "name"), _stripped(post, "description"))
+            cleaned = _cleaned(ThemeForm(post, instance=Theme(slug="laptops") if editing else Theme()))
+            assert (saved.position, saved.is_active) == (cleaned["position"], cleaned["is_active"])
+            if not editing:
+                assert saved.slug == post["slug"].strip()
+            _get(client, reverse("rounds:detail", kwargs={"round_slug": open_round.slug}))
+
+
+# People -------------------------------------------------------------------------------------------------------
+
+
+def _person_fields(platforms) -> dict:
+    return {
+        "first_name": hs.stored_text("An"),
+        "last_name": hs.stored_text("Peeters"),
+        "email": st.one_of(st.sampled_from(["an.peeters@example.be", "coord-b@example.be", "COORD-A@example.BE"]),
+                           st.emails()),
+        "role": st.sampled_from(Role.values),
+        "platforms": _ids(platforms, min_size=1),
+    }
+
+
+def _assert_person_saved(post, person: User) -> None:
+    assert (person.first_name, person.last_name) == (_stripped(post, "first_name"), _stripped(post, "last_name"))
+    assert person.email == User.objects.normalize_email(_stripped(post, "email"))
+    assert person.role == post["role"]
+    expected = {int(pk) for pk in post.getlist("platforms")} if person.role == Role.COORDINATOR else set()
+    assert set(person.coordinated_platforms.values_list("pk", flat=True)) == expected
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_person_invite(client, admin_user, platform, other_platform, django_capture_on_commit_callbacks, data):
+    fields = _person_fields([platform, other_platform])
+    fields["username"] = st.one_of(st.from_regex(r"[\w.@+-]{1,30}", fullmatch=True),
+                                   st.sampled_from(["coord-b", "COORD-A", "beheerder"]))
+    request = data.draw(requests(fields))
+    with rolled_back():
+        _login(client, admin_user)
+        with django_capture_on_commit_callbacks(execute=True):  # the invitation mail, as in a real request
+            response = _post(client, reverse("people:invite"), request, allowed=PEOPLE_TABLES)
+        assert len(mail.outbox) == (1 if response.status_code == 302 else 0)
+        if response.status_code == 302:
+            post = response.wsgi_request.POST
+            person = User.objects.get(username=User.normalize_username(post["username"].strip()))
+            _assert_person_saved(post, person)
+            assert not person.has_usable_password()
+            assert list(AccountEvent.objects.filter(target=person).values_list("action", flat=True)) == [
+                AccountAction.INVITED, AccountAction.CREATED]
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_person_edit(client, admin_user, ministry_user, other_coordinator, platform, other_platform, data):
+    person = data.draw(st.sampled_from([other_coordinator, ministry_user, admin_user]))
+    request = data.draw(requests(_person_fields([platform, other_platform])))
+    with rolled_back():
+        _login(client, admin_user)
+        response = _post(client, reverse("people:edit", kwargs={"pk": person.pk}), request, allowed=PEOPLE_TABLES)
+        if response.status_code == 302:
+            _assert_person_saved(response.wsgi_request.POST, User.objects.get(pk=person.pk))
+
+
+@pytest.mark.django_db
+def test_person_edit_with_long_names_of_combining_characters(client, admin_user, other_coordinator, other_platform):
+    # Names of 150 characters, half or more of them combining (and not composing): the audit line (old → new for
+    # both names) is longer than its 500 characters, however few letters it shows.
+    User.objects.filter(pk=other_coordinator.pk).update(first_name="x\u0336" * 75, last_name="q\u0337" * 75)
+    data = {"first_name": "Z\u0336\u0337" * 50, "last_name": "k\u0338\u0336" * 50, "email": other_coordinator.email,
+            "role": "coordinator", "platforms": [str(other_platform.pk)]}
+    _login(client, admin_user)
+    response = _post(client, reverse("people:edit", kwargs={"pk": other_coordinator.pk}), (data, "urlencoded"),
+                     allowed=PEOPLE_TABLES)
+    assert response.status_code == 302
+    event = AccountEvent.objects.get(target=other_coordinator, action=AccountAction.DETAILS_CHANGED)
+    assert len(event.details) == 500 and event.details.endswith("…")
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_person_deactivate(client, admin_user, other_coordinator, data):
+    person = data.draw(st.sampled_from([other_coordinator, other_coordinator, admin_user]))
+    request = data.draw(requests({"reason": hs.stored_text("Vertrokken.")}))
+    with rolled_back():
+        _login(client, admin_user)
+        response = _post(client, reverse("people:deactivate", kwargs={"pk": person.pk}), request,
+                         allowed={"accounts.user", "accounts.accountevent"})
+        if response.status_code == 302:
+            assert person == other_coordinator
+            assert not User.objects.get(pk=person.pk).is_active
+            event = AccountEvent.objects.get(target=person, action=AccountAction.DEACTIVATED)
+            assert event.details == _stripped(response.wsgi_request.POST, "reason")
+
+
+# Filters of the summary and list pages ------------------------------------------------------------------------
+
+
+SUMMARY_QUESTIONS = [q.field for q in REGISTRATION_QUESTIONS + ARRANGEMENT_QUESTIONS] + [
+    f"theme:laptops:{q.field}" for q in THEME_QUESTIONS] + ["theme:\x00:discussed", "theme:laptops:note", "status"]
+
+
+@pytest.fixture
+def summary_setup(platform, other_platform, open_round, coordinator, other_coordinator):
+    """Both platforms' reports submitted with every question answered, with an initiative."""
+    from initiatives import services
+
+    for user, own in ((coordinator, platform), (other_coordinator, other_platform)):
+        post = QueryDict(urlencode(report_post_data(level=own.level)))
+        answers = _expected_report(post, own.level)
+        theme_answers = {t.pk: _expected_theme(post, t.slug) for t in open_round.themes.all()}
+        services.report_save(actor=user, round=open_round, platform=own, expected_version=0, answers=answers,
+                             theme_answers=theme_answers, submit=True)
+    InitiativeFactory(report=Report.objects.get(platform=platform))
+    return open_round
+
+
+@pytest.mark.django_db
+@settings(HOSTILE, max_examples=40)
+@given(data=st.data())
+def test_summary_and_list_filters(client, ministry_user, admin_user, summary_setup, data):
+    open_round = summary_setup
+    page = data.draw(st.sampled_from(["summary", "summary_platforms", "summary_platforms", "initiative_list",
+                                      "initiative_list", "summary_json", "answer", "people", "platforms", "invite"]))
+    params = data.draw(hs.form_data({
+        "summary": {"include_drafts": st.sampled_from(["1", "0", ""])},
+        "summary_json": {"include_drafts": st.sampled_from(["1", "0", ""])},
+        "answer": {"include_drafts": st.sampled_from(["1", "0", ""])},
+        "summary_platforms": {
+            "question": st.sampled_from(SUMMARY_QUESTIONS), "value": hs.choice(["yes", "no", "none", "unchanged",
+                                                                                 "adjusted"]),
+            "level": hs.choice(Level.values), "include_drafts": st.sampled_from(["1", ""]),
+        },
+        "initiative_list": {
+            "level": hs.choice(Level.values), "kind": hs.choice(InitiativeKind.values),
+            "target_group": hs.choice(TargetGroup.objects.values_list("slug", flat=True)),
+            "platform": st.sampled_from(["gent-bao", "Gent", ""]), "q": st.sampled_from(["huiswerk", ""]),
+            "page": st.sampled_from(["1", "2", "", "last"]),
+        },
+        "people": {"role": hs.choice(Role.values), "platform": st.sampled_from(["gent-bao", ""]),
+                   "q": st.sampled_from(["coord", "jan peeters", ""]), "active": st.sampled_from(["1", "0", ""])},
+        "platforms": {"level": hs.choice(Level.values), "q": st.sampled_from(["gent", ""])},
+        "invite": {"role": hs.choice(Role.values), "platform": st.sampled_from(["gent-bao", ""])},
+    }[page]))
+    url = {"people": reverse("people:list"), "platforms": reverse("platforms:list"),
+           "invite": reverse("people:invite")}.get(page) or reverse(f"rounds:{page}",
+                                                                    kwargs={"round_slug": open_round.slug})
+    with rolled_back():
+        _login(client, admin_user if page in ("people", "invite") else ministry_user)
+        before = _snapshot()
+        response = _get(client, url, params)
+        assert response.status_code in (200, 404)
+        assert _snapshot() == before
+        _assert_escaped(response, _values(params))
+
+
+# What was accepted renders everywhere -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@FEW
+@given(data=st.data())
+def test_accepted_hostile_text_renders_on_every_page_and_file(client, coordinator, ministry_user, platform,
+                                                              open_round, data):
+    def text():
+        return data.draw(hs.stored_text().map(lambda s: s if s.strip() else "leeg"))
+
+    report_data = report_post_data(submit="", registrations_note=text(), newcomers_note=text(),
+                                   preschool_note=text(), excluded_pupils_note=text(),
+                                   **{f"theme-{t.slug}-note": text() for t in open_round.themes.all()})
+    members = [str(o.pk) for o in Organisation.objects.filter(memberships__platform=platform)]
+    initiative_data = {"title": text(), "description": text(), "kind": "other",
+                       "target_groups": [str(TargetGroup.objects.first().pk)],
+                       "asked_of": members, "partners_involved": members[:1], "other_partners": text(),
+                       "start_date": "2020-04-20", "reached_count": "12", "reached_unit": "families"}
+    kwargs = {"round_slug": open_round.slug, "code": platform.code}
+    with rolled_back():
+        _login(client, coordinator)
+        created = _post(client, reverse("rounds:initiative_create", kwargs=kwargs), (initiative_data, "multipart"),
+                        allowed=_initiative_tables() | REPORT_TABLES)
+        assert created.status_code == 302
+        saved = _post(client, reverse("rounds:report", kwargs=kwargs), (report_data, "urlencoded"),
+                      allowed=REPORT_TABLES)
+        assert saved.status_code == 302
+        initiative = Initiative.objects.get()
+        for url in (reverse("rounds:report_history", kwargs=kwargs),
+                    reverse("rounds:initiative_detail", kwargs={**kwargs, "pk": initiative.pk})):
+            _assert_escaped(_get(client, url), [*_values(report_data), *_values(initiative_data)])
+        _login(client, ministry_user)
+        round_kwargs = {"round_slug": open_round.slug}
+        for name in ("summary", "summary_json", "initiative_list", "answer", "answer_docx", "export_csv",
+                     "export_xlsx", "initiatives_csv", "initiatives_xlsx"):
+            _assert_escaped(_get(client, reverse(f"rounds:{name}", kwargs=round_kwargs)),
+                            [*_values(report_data), *_values(initiative_data)])
+        for question, value in (("registration_procedure_used", "yes"), ("newcomers", "adjusted"),
+                                ("preschool", "unchanged"), ("excluded_pupils", "unchanged"),
+                                ("theme:laptops:discussed", "yes")):  # the figures' platforms with their notes
+            drilldown = _get(client, reverse("rounds:summary_platforms", kwargs=round_kwargs),
+                             {"question": question, "value": value})
+            assert drilldown.status_code == 200
+
+
+# Imports ------------------------------------------------------------------------------------------------------
+
+
+def _report_row(codes: list[str], slugs: list[str]) -> st.SearchStrategy[dict]:
+    """A row of a report file that is valid more often than not (so that whole files get written)."""
+
+    @st.composite
+    def build(draw):
+        status = draw(st.sampled_from(["draft", "submitted", "returned", "SUBMITTED", "draft", "submitted",
+                                       "returned", "Draft", "submitted", "ingediend"]))
+        # A submitted report has every question answered (now and then it has not: refused).
+        blanks = [""] if draw(st.integers(0, 9)) < (2 if status.lower() == "submitted" else 6) else []
+        yes_no = st.sampled_from(["yes", "no", "ja", "nee", "YES", "Nee", "true", "0", *blanks])
+        no = st.sampled_from(["no", "nee", *blanks])
+        note = hs.stored_text("")
+        row = {"platform_code": draw(st.sampled_from([*codes, *codes, *codes, *codes, "", "bestaat-niet"])),
+               "platform_name": draw(hs.stored_text("LOP")), "level": draw(st.sampled_from(["basis", "x"])),
+               "status": status}
+        procedure = draw(yes_no)
+        row["registration_procedure_used"] = procedure
+        for q in REGISTRATION_QUESTIONS[1:]:
+            row[q.field] = draw(yes_no if procedure.lower() in TRUE_VALUES else no)
+        secundair = row["platform_code"] == "brugge-so"
+        for q in ARRANGEMENT_QUESTIONS:
+            if q.field == "preschool" and secundair:
+                row["preschool"] = row["preschool_note"] = ""
+                continue
+            row[q.field] = draw(st.sampled_from(["none", "unchanged", "adjusted", "NONE", *blanks]))
+            row[f"{q.field}_note"] = draw(note)
+        row["registrations_note"] = draw(note)
+        for slug in slugs:
+            discussed = draw(yes_no)
+            row[f"theme:{slug}:discussed"] = discussed
+            for q in THEME_QUESTIONS[1:]:
+                row[f"theme:{slug}:{q.field}"] = draw(yes_no if discussed.lower() in TRUE_VALUES else no)
+            row[f"theme:{slug}:note"] = draw(note)
+        return row
+
+    return build()
+
+
+def _file(data, columns, valid_row) -> tuple[str, bytes]:
+    """A file name and its content: a clean file (which may still hold invalid rows), a clean CSV file with a
+    NUL character in a cell of every row (.xlsx cannot hold one), or a hostile file."""
+    kind = data.draw(st.sampled_from(["clean", "clean", "nul", "hostile", "hostile"]))
+    event(f"{kind} file")
+    if kind == "nul":
+        return "bestand.csv", data.draw(hs.csv_bytes(columns, valid_row, clean=True, nul=True))
+    extension = data.draw(st.sampled_from([".csv", ".xlsx"] if kind == "clean" else [".csv", ".xlsx", ".CSV", ".txt"]))
+    strategy = hs.xlsx_bytes if extension == ".xlsx" else hs.csv_bytes
+    return f"bestand{extension}", data.draw(strategy(columns, valid_row, clean=kind == "clean"))
+
+
+def _yes_no(cell: str):
+    return True if cell.lower() in TRUE_VALUES else False if cell.lower() in FALSE_VALUES else None
+
+
+def _assert_reports_written(round, rows, level_of) -> None:
+    slugs = [t.slug for t in round.themes.all()]
+    for row in rows:
+        cells = row.values
+        report = Report.objects.get(round=round, platform__code=cells["platform_code"])
+        assert report.status == cells["status"].lower()
+        level = level_of[cells["platform_code"]]
+        answers = {q.field: _yes_no(cells[q.field]) for q in REGISTRATION_QUESTIONS}
+        answers.update({q.field: cells[q.field].lower() for q in ARRANGEMENT_QUESTIONS})
+        answers.update({f"{q.field}_note": cells[f"{q.field}_note"].strip() for q in ARRANGEMENT_QUESTIONS})
+        answers["registrations_note"] = cells["registrations_note"].strip()
+        if level != Level.BASIS:
+            del answers["preschool_note"]
+        for name, value in fill_implied_report_answers(answers, level).items():
+            assert getattr(report, name) == value, (row.line, name)
+        for answer in report.theme_answers.select_related("theme"):
+            expected = {q.field: _yes_no(cells[f"theme:{answer.theme.slug}:{q.field}"]) for q in THEME_QUESTIONS}
+            expected["note"] = cells[f"theme:{answer.theme.slug}:note"].strip()
+            for name, value in fill_implied_theme_answers(expected).items():
+                assert getattr(answer, name) == value, (row.line, answer.theme.slug, name)
+        assert report.theme_answers.count() == len(slugs)
+
+
+@pytest.mark.django_db
+@settings(HOSTILE, max_examples=40)
+@given(data=st.data())
+def test_import_responses(tmp_path, platform, other_platform, open_round, data):
+    slugs = [t.slug for t in open_round.themes.all()]
+    existing = data.draw(st.booleans())
+    filename, content = _file(data, report_columns(slugs), _report_row([platform.code, other_platform.code], slugs))
+    path = tmp_path / filename
+    path.write_bytes(content)
+    level_of = {platform.code: platform.level, other_platform.code: other_platform.level}
+    with rolled_back():
+        if existing:
+            ReportFactory(round=open_round, platform=platform, status="submitted", submitted_at=timezone.now())
+        before = _snapshot()
+        try:
+            call_command("import_responses", str(path), round=open_round.slug, stdout=io.StringIO())
+        except CommandError:
+            event("file refused")
+            assert _snapshot() == before  # one bad row refuses the whole file
+        else:
+            event("file imported")
+            after = _snapshot()
+            assert {label for label in before if before[label] != after[label]} <= REPORT_TABLES
+            rows, errors = report_importing.parse_report_file(io.BytesIO(content), filename, open_round)
+            assert not errors and rows
+            _assert_reports_written(open_round, rows, level_of)
+    with rolled_back():  # the service on its own checks every row again, and refuses all of them
+        rows, _errors = report_importing.parse_report_file(io.BytesIO(content), filename, open_round)
+        if rows and report_importing.validate_rows(open_round, rows):
+            before = _snapshot()
+            with pytest.raises(ValidationError):
+                report_importing.reports_import(actor=None, round=open_round, rows=rows)
+            assert _snapshot() == before
+
+
+def _platform_row() -> st.SearchStrategy[dict]:
+    return st.fixed_dictionaries({
+        "code": st.one_of(st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True),
+                          st.sampled_from(["gent-bao", "brugge-so", "import", "Gent-Bao"])),
+        "name": hs.stored_text("LOP Basisonderwijs Leuven"),
+        "level": st.sampled_from([*Level.values, "BASIS"]),
+        "area": hs.stored_text("Leuven"),
+    })
+
+
+def _member_row(codes: list[str], numbers: list[str]) -> st.SearchStrategy[dict]:
+    @st.composite
+    def build(draw):
+        kind = draw(st.sampled_from(OrganisationKind.values))
+        return {
+            "platform_code": draw(st.sampled_from([*codes, *codes, "", "bestaat-niet"])),
+            "kind": kind if draw(st.integers(0, 3)) else kind.upper(),
+            "name": draw(st.one_of(st.sampled_from(["Basisschool De Linde", "OCMW Gent"]), hs.stored_text())),
+            "instellingsnummer": "" if kind == "partner" else draw(st.one_of(
+                st.sampled_from(numbers), st.from_regex(r"[0-9]{6}", fullmatch=True))),
+            "onderwijsnet": draw(hs.choice(Onderwijsnet.values, blank=False)) if kind == "school" else "",
+            "partner_category": draw(hs.choice(PartnerCategory.values, blank=False)) if kind == "partner" else "",
+            "municipality": draw(st.sampled_from(["Gent", "", "Sint-Niklaas"])),
+        }
+
+    return build()
+
+
+def _master_data(what: str, data) -> tuple[str, bytes, list[str]]:
+    if what == "platforms":
+        columns, valid_row = master_importing.PLATFORM_COLUMNS, _platform_row()
+    else:
+        numbers = list(Organisation.objects.exclude(instellingsnummer="").values_list("instellingsnummer", flat=True))
+        codes = list(Platform.objects.values_list("code", flat=True))
+        columns, valid_row = master_importing.MEMBER_COLUMNS, _member_row(codes, numbers)
+    filename, content = _file(data, columns, valid_row)
+    return filename, content, columns
+
+
+def _assert_master_data_written(what: str, rows) -> None:
+    for row in rows:
+        cells = row.values
+        if what == "platforms":
+            saved = Platform.objects.get(code=cells["code"])
+            assert (saved.name, saved.level, saved.area) == (cells["name"], cells["level"].lower(), cells["area"])
+        else:
+            membership = Membership.objects.select_related("organisation").get(
+                platform__code=cells["platform_code"], end_date=None, organisation__kind=cells["kind"].lower(),
+                organisation__name=cells["name"], organisation__instellingsnummer=cells["instellingsnummer"],
+                organisation__municipality=cells["municipality"])
+            assert membership.organisation.onderwijsnet == cells["onderwijsnet"].lower()
+            assert membership.organisation.partner_category == cells["partner_category"].lower()
+
+
+def _master_tables(what: str) -> set[str]:
+    return {"platforms.platform", *ROUND_VERSION} if what == "platforms" else ORGANISATION_TABLES
+
+
+@pytest.mark.django_db
+@settings(HOSTILE, max_examples=40)
+@given(data=st.data())
+def test_import_platforms_and_members_commands(tmp_path, platform, other_platform, data):
+    what = data.draw(st.sampled_from(["platforms", "members"]))
+    filename, content, _columns = _master_data(what, data)
+    path = tmp_path / filename
+    path.write_bytes(content)
+    with rolled_back():
+        before = _snapshot()
+        try:
+            call_command(f"import_{what}", str(path), stdout=io.StringIO())
+        except CommandError:
+            event("file refused")
+            assert _snapshot() == before
+        else:
+            event("file imported")
+            after = _snapshot()
+            assert {label for label in before if before[label] != after[label]} <= _master_tables(what)
+            rows, errors = master_importing.read_rows(content, filename, _columns)
+            assert not errors
+            _assert_master_data_written(what, rows)
+
+
+@pytest.mark.django_db
+@settings(HOSTILE, max_examples=40)
+@given(data=st.data())
+def test_import_upload_and_confirm(client, admin_user, platform, other_platform, data):
+    what = data.draw(st.sampled_from(["platforms", "members", "junk"]))
+    filename, content, columns = _master_data("platforms" if what == "junk" else what, data)
+    filename = data.draw(st.one_of(st.just(filename), hs.upload_name()))
+    right_token = data.draw(st.sampled_from([True, True, False]))
+    with rolled_back():
+        _login(client, admin_user)
+        upload = SimpleUploadedFile(filename, content)
+        response = _post(client, reverse("platforms:import"), ({"what": what}, "multipart"), allowed=set(),
+                         files={"file": upload})
+        pending = client.session.get(IMPORT_SESSION_KEY)
+        event("preview shown" if pending else "file refused")
+        if pending is None:
+            return
+        assert response.status_code == 200
+        token = pending["token"] if right_token else data.draw(hs.hostile_text())
+        confirmed = _post(client, reverse("platforms:import_confirm"), ({"token": token}, "urlencoded"),
+                          allowed=_master_tables(what))
+        assert confirmed.status_code == 302
+        if token == pending["token"]:
+            assert IMPORT_SESSION_KEY not in client.session
+            assert confirmed["Location"] == reverse("platforms:list")
+            rows, errors = master_importing.read_rows(content, pending["filename"], columns)
+            assert not errors
+            _assert_master_data_written(what, rows)
+        else:
+            assert confirmed["Location"] == reverse("platforms:import")
+
+
+@pytest.mark.django_db
+@FEW
+@given(request=requests({"token": hs.hostile_text()}))
+def test_import_confirm_with_a_forged_token(client, admin_user, request):
+    good = b"code,name,level,area\nleuven-bao,LOP Basisonderwijs Leuven,basis,Leuven\n"
+    with rolled_back():
+        _login(client, admin_user)
+        preview = client.post(reverse("platforms:import"), {"what": "platforms",
+                                                            "file": SimpleUploadedFile("p.csv", good)})
+        assert preview.status_code == 200 and IMPORT_SESSION_KEY in client.session
+        response = _post(client, reverse("platforms:import_confirm"), request,
+                         allowed={"platforms.platform", *ROUND_VERSION})
+        assert response.status_code == 302 and response["Location"] == reverse("platforms:import")
+        assert not Platform.objects.filter(code="leuven-bao").exists()
