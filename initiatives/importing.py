@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from lopportal.imports import RowError
 from platforms.models import Level, Platform
 
 from .columns import (
@@ -42,26 +43,6 @@ HEADER_LINE = 1
 # Read from the file but not checked against the database (the platform code says which platform).
 INFORMATIVE_COLUMNS = ("platform_name", "level")
 PRESCHOOL_COLUMNS = ("preschool", "preschool_note")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem in the file, at a line (the header is line 1) and a column (by its name)."""
-
-    line: int | None
-    column: str | None
-    message: str
-
-    @property
-    def position(self) -> str:
-        if self.line is not None and self.column:
-            return _("line %(line)d, column %(column)s") % {"line": self.line, "column": self.column}
-        if self.line is not None:
-            return _("line %(line)d") % {"line": self.line}
-        return ""
-
-    def __str__(self):
-        return f"{self.position}: {self.message}" if self.position else self.message
 
 
 @dataclass

@@ -36,6 +36,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import load_workbook
 
+from lopportal.imports import RowError
+
 from .models import (
     INSTELLINGSNUMMER_REGEX,
     Level,
@@ -61,26 +63,6 @@ ZERO_PADDED_NUMBER_COLUMNS = {"instellingsnummer": 6}
 _CHUNK = 500
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem in the file, at a line (the header is line 1) and a column (by its name)."""
-
-    line: int | None
-    column: str | None
-    message: str
-
-    @property
-    def position(self) -> str:
-        if self.line is not None and self.column:
-            return _("line %(line)d, column %(column)s") % {"line": self.line, "column": self.column}
-        if self.line is not None:
-            return _("line %(line)d") % {"line": self.line}
-        return ""
-
-    def __str__(self):
-        return f"{self.position}: {self.message}" if self.position else self.message
 
 
 @dataclass

@@ -14,6 +14,7 @@ class Command(FileImportCommand):
     parse = parse_members
     service = members_import
 
-    def done_message(self, counts) -> str:
+    @staticmethod
+    def done_message(counts) -> str:
         return _("Members imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {
             "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}

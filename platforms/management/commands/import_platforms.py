@@ -12,12 +12,11 @@ class FileImportCommand(BaseCommand):
 
     parse = None  # (data, filename) -> (rows, errors)
     service = None  # (*, actor, rows) -> ImportCounts
+    # Formats the counts of a finished import, e.g. "Platforms imported: %(created)d created, ...".
+    done_message = None  # (counts) -> str
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="A .csv (UTF-8, comma or semicolon) or .xlsx file.")
-
-    def done_message(self, counts) -> str:
-        raise NotImplementedError
 
     def handle(self, *args, file, **options):
         path = Path(file)
@@ -32,7 +31,7 @@ class FileImportCommand(BaseCommand):
             counts = type(self).service(actor=None, rows=rows)
         except ValidationError as error:  # every row is checked in the service, before anything is written
             raise CommandError(refusal_message(error.messages)) from None
-        self.stdout.write(self.style.SUCCESS(self.done_message(counts)))
+        self.stdout.write(self.style.SUCCESS(type(self).done_message(counts)))
 
 
 class Command(FileImportCommand):
@@ -42,6 +41,7 @@ class Command(FileImportCommand):
     parse = parse_platforms
     service = platforms_import
 
-    def done_message(self, counts) -> str:
+    @staticmethod
+    def done_message(counts) -> str:
         return _("Platforms imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {
             "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}
