@@ -14,13 +14,12 @@ from pathlib import PurePath
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from lopportal.imports import RowError
+from lopportal.imports import RowError, row_values
 from platforms.models import Level, Platform
 
 from .columns import (
@@ -166,18 +165,10 @@ def parse_report_file(fileobj: BinaryIO, filename: str,
         texts = [_cell_text(cell) for cell in cells]
         if not any(texts):
             continue
-        errors.extend(RowError(line, str(number), _("This cell lies outside the named columns."))
-                      for number, text in enumerate(texts[len(header):], start=len(header) + 1) if text)
-        texts += [""] * (len(header) - len(texts))
-        values = dict(zip(header, texts, strict=False))
-        # PostgreSQL cannot hold (or even look up) text with a NUL character: such a row is refused here and
-        # kept out of the rows, so that no check or write ever sends it to the database.
-        nul = [RowError(line, name, str(ProhibitNullCharactersValidator.message))
-               for name, text in values.items() if "\x00" in text]
-        if nul:
-            errors.extend(nul)
-            continue
-        rows.append(ReportRow(line=line, values=values))
+        values, row_errors = row_values(line, texts, header)
+        errors.extend(row_errors)
+        if values is not None:
+            rows.append(ReportRow(line=line, values=values))
     if not rows and not errors:
         errors.append(RowError(None, None, _("The file holds no reports.")))
     return rows, errors

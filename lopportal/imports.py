@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 
 
@@ -23,3 +24,20 @@ class RowError:
 
     def __str__(self):
         return f"{self.position}: {self.message}" if self.position else self.message
+
+
+def row_values(line: int, texts: list[str], header: list[str]) -> tuple[dict[str, str] | None, list[RowError]]:
+    """A data row's cells by column name, with the errors of the row itself.
+
+    A cell beyond the named columns is an error. A cell with a NUL character is an error too, and
+    then the row is not returned (None): PostgreSQL cannot hold, or even look up, such text, so no
+    check or write may ever send it to the database.
+    """
+    errors = [RowError(line, str(number), _("This cell lies outside the named columns."))
+              for number, text in enumerate(texts[len(header):], start=len(header) + 1) if text]
+    values = dict(zip(header, texts + [""] * (len(header) - len(texts)), strict=False))
+    nul = [RowError(line, name, str(ProhibitNullCharactersValidator.message))
+           for name, text in values.items() if "\x00" in text]
+    if nul:
+        return None, errors + nul
+    return values, errors

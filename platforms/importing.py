@@ -30,13 +30,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import load_workbook
 
-from lopportal.imports import RowError
+from lopportal.imports import RowError, row_values
 
 from .models import (
     INSTELLINGSNUMMER_REGEX,
@@ -216,18 +215,10 @@ def read_rows(data: bytes, filename: str, columns: list[str]) -> tuple[list[Impo
                  for number, cell in enumerate(cells)]
         if not any(texts):
             continue
-        errors.extend(RowError(line, str(number), _("This cell lies outside the named columns."))
-                      for number, text in enumerate(texts[len(header):], start=len(header) + 1) if text)
-        texts += [""] * (len(header) - len(texts))
-        values = dict(zip(header, texts, strict=False))
-        # PostgreSQL cannot hold (or even look up) text with a NUL character: such a row is refused here and
-        # kept out of the rows, so that no check or write ever sends it to the database.
-        nul = [RowError(line, name, str(ProhibitNullCharactersValidator.message))
-               for name, text in values.items() if "\x00" in text]
-        if nul:
-            errors.extend(nul)
-            continue
-        rows.append(ImportRow(line=line, values=values))
+        values, row_errors = row_values(line, texts, header)
+        errors.extend(row_errors)
+        if values is not None:
+            rows.append(ImportRow(line=line, values=values))
     if not rows and not errors:
         errors.append(RowError(None, None, _("The file holds no data rows.")))
     return rows, errors
