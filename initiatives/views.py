@@ -91,47 +91,44 @@ def report_history(request, round_slug, code):
     })
 
 
-@require_http_methods(["GET", "POST"])
-def report_return(request, round_slug, code):
+def _report_action(request, round_slug, code, *, action, may, form_class, perform, done, allowed):
+    """The page of an action on a report by the ministry or an admin (return, reopen): a comment, then do it."""
     round = selectors.round_get(slug=round_slug)
     report = selectors.report_for(user=request.user, round=round, code=code)
-    if not request.user.reads_everything:
+    if not may(request.user):
         raise PermissionDenied
-    form = ReturnForm(request.POST if request.method == "POST" else None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_return(actor=request.user, report=report, comment=form.cleaned_data["comment"])
+            perform(report, form.cleaned_data["comment"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The report has been returned to the coordinators."))
+            messages.success(request, done)
             return redirect(report.get_absolute_url())
     return render(request, "initiatives/report_action.html", {
-        "round": round, "report": report, "platform": report.platform, "form": form, "action": "return",
-        "allowed": ReportPolicy.can_return(request.user, report),
+        "round": round, "report": report, "platform": report.platform, "form": form, "action": action,
+        "allowed": allowed(request.user, report),
     })
+
+
+@require_http_methods(["GET", "POST"])
+def report_return(request, round_slug, code):
+    return _report_action(
+        request, round_slug, code, action="return", may=lambda user: user.reads_everything, form_class=ReturnForm,
+        perform=lambda report, comment: services.report_return(actor=request.user, report=report, comment=comment),
+        done=_("The report has been returned to the coordinators."), allowed=ReportPolicy.can_return,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def report_reopen(request, round_slug, code):
-    round = selectors.round_get(slug=round_slug)
-    report = selectors.report_for(user=request.user, round=round, code=code)
-    if not request.user.is_admin:
-        raise PermissionDenied
-    form = ReopenForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.report_reopen(actor=request.user, round=round, platform=report.platform,
-                                   comment=form.cleaned_data["comment"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The report has been reopened for its coordinators."))
-            return redirect(report.get_absolute_url())
-    return render(request, "initiatives/report_action.html", {
-        "round": round, "report": report, "platform": report.platform, "form": form, "action": "reopen",
-        "allowed": ReportPolicy.can_reopen(request.user, report),
-    })
+    return _report_action(
+        request, round_slug, code, action="reopen", may=lambda user: user.is_admin, form_class=ReopenForm,
+        perform=lambda report, comment: services.report_reopen(actor=request.user, round=report.round,
+                                                              platform=report.platform, comment=comment),
+        done=_("The report has been reopened for its coordinators."), allowed=ReportPolicy.can_reopen,
+    )
 
 
 def _initiative_context(report, **extra):
