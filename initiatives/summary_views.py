@@ -3,15 +3,15 @@
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from lopportal.forms import query_text
 from platforms.models import Level
 
 from . import answer, exports, selectors, summary
-from .models import InitiativeKind, ReportingRound, TargetGroup
+from .models import InitiativeKind, TargetGroup
 from .permissions import SummaryPolicy
 from .summary_presenters import question_label, summary_blocks, value_label
 
@@ -45,12 +45,12 @@ def round_summary(request, round_slug):
 
 
 def round_summary_json(request, round_slug):
-    # Without the themes prefetch: a cached summary does not need them (the most frequent case).
     if not SummaryPolicy.can_read(request.user):
         raise PermissionDenied
-    round = get_object_or_404(ReportingRound, slug=round_slug)
-    result = summary.cached_round_summary(round, include_drafts=_include_drafts(request))
-    return JsonResponse(result.as_json(), json_dumps_params={"ensure_ascii": False})
+    body = summary.summary_json(round_slug, include_drafts=_include_drafts(request))
+    if body is None:
+        raise Http404
+    return HttpResponse(body, content_type="application/json")
 
 
 def summary_platforms(request, round_slug):

@@ -6,9 +6,14 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "django-insecure-test-only")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 from .base import *  # noqa: E402, F403
+from .base import DATABASES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # The test client's login() authenticates without a request, which django-axes refuses; the
 # lockout tests switch it on for themselves.
 AXES_ENABLED = False
+
+# A second connection to the test database, standing in for a read replica in the tests of the
+# summary's routing (they set SUMMARY_DATABASE = "replica"; everything else reads "default").
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
