@@ -69,6 +69,15 @@ class ReportingRound(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, **kwargs):
+        # The data version is only ever raised in the database (summary.round_data_changed): saving
+        # a round that was loaded earlier (a form, the Django admin) must not write back its copy,
+        # which a report saved meanwhile may have raised.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "data_version"]
+        super().save(**kwargs)
+
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ReportingRound, Theme, ThemeAnswer
+from .summary import round_data_changed
 
 
 @transaction.atomic
@@ -24,6 +25,7 @@ def round_save(*, actor, round: ReportingRound, data: dict) -> ReportingRound:
                                    % {"names": ", ".join(t.name for t in answered)}})
     round.save()
     round.themes.set(themes)
+    round_data_changed(round)  # its title and themes are part of the summary
     return round
 
 
@@ -54,4 +56,6 @@ def theme_save(*, actor, theme: Theme, data: dict) -> Theme:
         setattr(theme, field, value)
     theme.full_clean()
     theme.save()
+    if rounds := list(theme.rounds.all()):  # its name is part of these rounds' summaries
+        round_data_changed(*rounds)
     return theme
