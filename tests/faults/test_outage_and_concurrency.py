@@ -2,11 +2,13 @@
 
 - With the database stopped, every page answers a friendly 503 (and /healthz 503); when it comes
   back the same processes serve again within seconds, without a restart.
+- A save whose database connection dies halfway keeps nothing, and the coordinator is told so.
 - 20 coordinators saving different reports at the same moment: all saved; two saving the same
   report: exactly one wins, the other sees the conflict.
 - A backup made with pg_dump restores into an empty database with an identical summary.
 """
 
+import os
 import subprocess
 import threading
 import time
@@ -98,6 +100,57 @@ def test_outage_gives_friendly_503_and_the_app_recovers_without_restart(database
     assert server.psql("SELECT count(*) FROM initiatives_report r JOIN platforms_platform p ON p.id = r.platform_id "
                        "JOIN initiatives_reportinground o ON o.id = r.round_id "
                        "WHERE p.code = 'antwerpen-bao' AND o.slug = 'open-demo'") == "0"  # nothing half-saved
+
+
+def test_a_save_cut_off_halfway_keeps_nothing_and_the_coordinator_is_told(database, app):
+    """The database connection dies in the middle of a save's transaction: all of it is rolled back.
+
+    A psql session holds the round's row, so the save updates the report and its theme answers and
+    then waits for that row (the summary's data version); the test then ends the save's database
+    connection, as a crash of PostgreSQL or of the network would.
+    """
+    server, _env = database
+    coordinator = Browser(app.port).log_in("coordinator", "demo-lop-2020")
+    path = "/rounds/open-demo/platforms/antwerpen-bao/report/"
+
+    def save(note: str):
+        page = coordinator.get(path)
+        form = {**DRAFT, "registrations_note": note, "loaded_version": loaded_version(page.text),
+                "csrfmiddlewaretoken": coordinator.csrf(path)}
+        return coordinator.request("POST", path, form)
+
+    assert save("Eerste versie").status == 302
+    report = ("FROM initiatives_report r JOIN platforms_platform p ON p.id = r.platform_id "
+              "JOIN initiatives_reportinground o ON o.id = r.round_id "
+              "WHERE p.code = 'antwerpen-bao' AND o.slug = 'open-demo'")
+    version_before = server.psql(f"SELECT r.version {report}")  # noqa: S608 - constant SQL
+    locker = subprocess.Popen(  # noqa: S603
+        [_pg_bin("psql"), "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", "-d", "lop", "-c",
+         "BEGIN; SELECT 1 FROM initiatives_reportinground WHERE slug = 'open-demo' FOR UPDATE; "
+         "SELECT pg_sleep(120); COMMIT;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PGAPPNAME": "lop-locker"})
+    waiting = "SELECT pid FROM pg_stat_activity WHERE datname = 'lop' AND wait_event_type = 'Lock'"
+    try:
+        _wait_for(lambda: server.psql("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                                      "WHERE c.relname = 'initiatives_reportinground' AND l.mode = 'RowShareLock' "
+                                      "AND l.granted") != "0", seconds=15)
+        result = {}
+        saver = threading.Thread(target=lambda: result.update(response=save("Tweede versie")))
+        saver.start()
+        _wait_for(lambda: server.psql(waiting) != "", seconds=15)  # the save waits for the round's row
+        server.psql(f"SELECT pg_terminate_backend(pid) FROM ({waiting}) AS w")  # noqa: S608 - constant SQL
+        saver.join(timeout=60)
+    finally:  # end the psql session and its transaction (killing psql alone leaves the server sleeping)
+        server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'lop-locker'")
+        locker.wait(timeout=10)
+    response = result["response"]
+    assert response.status == 503
+    assert "Uw laatste wijziging is niet opgeslagen" in response.text
+    assert server.psql(f"SELECT r.registrations_note || ' ' || r.version {report}") == (  # noqa: S608
+        f"Eerste versie {version_before}")
+    # Nothing of it was kept, so saving the same form again is no conflict, and it is saved.
+    assert save("Tweede versie").status == 302
+    assert server.psql(f"SELECT r.registrations_note {report}") == "Tweede versie"  # noqa: S608
 
 
 def _experts_and_reports(server: PostgresServer) -> list[tuple[str, str]]:
