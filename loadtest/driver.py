@@ -34,6 +34,7 @@ LUA = HERE / "scenario.lua"
 PASSWORD = "demo-lop-2020"  # noqa: S105 - the documented demo password (loaddemo; never in production)
 MINISTRY, COORDINATOR = "ministerie", "coordinator"
 REPORT = "/rounds/open-demo/platforms/antwerpen-bao/report/"
+OPEN_JSON = "/rounds/open-demo/summary.json"
 BEGIN, END = "<!-- loadtest:results:begin -->", "<!-- loadtest:results:end -->"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="(\w+)"')
 VERSION = re.compile(r'name="loaded_version" value="(\d+)"')
@@ -122,6 +123,8 @@ class Scenario:
     mode: str  # see scenario.lua: get | save | tabs
     sessions: list[tuple[str, str]] = field(default_factory=list)  # (path, cookie) per connection
     note: str = ""
+    # Run at the same time as this one, with as many connections of its own (the deadline mix).
+    alongside: "Scenario | None" = None
 
 
 @dataclass
@@ -131,6 +134,10 @@ class Result:
     duration: float
     load_before: float
     data: dict
+    # Of two scenarios run together the CPU cannot be told apart: it is divided over the requests
+    # of both, and shown once, in the first one's row.
+    cpu_requests: int | None = None
+    cpu_row: bool = True
 
     @property
     def rps(self) -> float:
@@ -141,15 +148,19 @@ class Result:
         sockets = self.data["socket_errors"]
         return self.data["unexpected"] + sum(sockets.values())
 
+    @property
+    def cpu_divisor(self) -> int:
+        return self.cpu_requests or self.data["requests"]
+
     def cpu_per_request(self, key: str) -> str:
-        if not self.data["requests"]:
+        if not self.cpu_divisor:
             return "?"
-        return f"{self.data['cpu'][key] / self.data['requests'] * 1000:.1f} ms"
+        return f"{self.data['cpu'][key] / self.cpu_divisor * 1000:.1f} ms"
 
     def cpu_ms(self) -> float:
         """gunicorn + PostgreSQL CPU per request, in ms."""
         cpu = self.data["cpu"]
-        return (cpu["app"] + cpu["db"]) / self.data["requests"] * 1000 if self.data["requests"] else 0.0
+        return (cpu["app"] + cpu["db"]) / self.cpu_divisor * 1000 if self.cpu_divisor else 0.0
 
     def cpu_share(self, key: str) -> float:
         """CPU used during the run, as a share of one core."""
@@ -343,13 +354,15 @@ def render(results: list[Result], info: dict, args, started: datetime.datetime, 
         "| scenario | gunicorn CPU per request | PostgreSQL CPU per request | CPU used by gunicorn "
         "| by PostgreSQL | by wrk | by other jobs | load average at start |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
-        *[f"| {r.scenario.name} | {r.cpu_per_request('app')} | {r.cpu_per_request('db')} "
-          f"| {r.cpu_share('app'):.0%} | {r.cpu_share('db'):.0%} | {r.cpu_share('wrk'):.0%} "
-          f"| {r.cpu_share('others'):.0%} | {r.load_before:.2f} |" for r in results],
+        *[f"| {r.scenario.name}{' (and what ran with it)' if r.cpu_requests else ''} | {r.cpu_per_request('app')} "
+          f"| {r.cpu_per_request('db')} | {r.cpu_share('app'):.0%} | {r.cpu_share('db'):.0%} "
+          f"| {r.cpu_share('wrk'):.0%} | {r.cpu_share('others'):.0%} | {r.load_before:.2f} |"
+          for r in results if r.cpu_row],
         "",
         f"CPU shares are of one core ({cores} cores = {cores * 100}%) over the measured seconds; \"other "
         "jobs\" is whatever else ran on the machine. CPU per request is the CPU used over the requests "
-        "completed (the requests still in flight when wrk stops add a little).",
+        "completed (the requests still in flight when wrk stops add a little); for the deadline mix, over "
+        "the requests of both of its scenarios.",
         "",
         *verdict,
     ])
@@ -409,6 +422,7 @@ def main() -> int:
         return [(path, c.cookie_header()) for c in clients]
 
     summary, summary_json = "/rounds/corona-2020/summary/", "/rounds/corona-2020/summary.json"
+    ministry[0].expect(OPEN_JSON)
     scenarios = [
         Scenario("/healthz (no login; the ceiling)", "/healthz", "get", [("/healthz", "")] * n),
         Scenario("ministry: summary page", summary, "get", each(ministry, summary)),
@@ -417,6 +431,12 @@ def main() -> int:
         Scenario("coordinators: report save, each their own report", saver_paths[0], "save",
                  [(p, c.cookie_header()) for p, c in zip(saver_paths, saver_clients, strict=True)]),
         Scenario("coordinator: report save, one report in N tabs", REPORT, "tabs", each(coordinator, REPORT)),
+        # Deadline day: the ministry reads the summary of the round that the coordinators are saving
+        # into, so every save makes the next read compute the summary again.
+        Scenario("deadline mix: ministry, summary.json of the round being saved", OPEN_JSON, "get",
+                 each(ministry, OPEN_JSON), alongside=Scenario(
+                     "deadline mix: coordinators saving at the same time", saver_paths[0], "save",
+                     [(p, c.cookie_header()) for p, c in zip(saver_paths, saver_clients, strict=True)])),
     ]
 
     if args.wait_quiet:
@@ -426,15 +446,24 @@ def main() -> int:
     load_start = os.getloadavg()
     results = []
     for scenario in scenarios:
+        together = [scenario] + ([scenario.alongside] if scenario.alongside else [])
+
+        def run(duration, together=together):
+            with ThreadPoolExecutor(max_workers=len(together)) as pool:
+                return list(pool.map(lambda one: run_wrk(one, base, args.workdir, n, duration), together))
+
         if args.warmup:
-            drain(run_wrk(scenario, base, args.workdir, n, args.warmup))
+            drain(max(run(args.warmup), key=lambda d: d["max_us"]))
         load = os.getloadavg()[0]
-        print(f"{scenario.name}: {n} connections, {args.duration:g} s (load average {load:.2f})", flush=True)
+        print(f"{' + '.join(s.name for s in together)}: {n} connections each, {args.duration:g} s "
+              f"(load average {load:.2f})", flush=True)
         with CpuMeter(args.server_pid, database) as meter:
-            data = run_wrk(scenario, base, args.workdir, n, args.duration)
-        drain(data)
-        data["cpu"], data["cpu_window"] = meter.used, meter.window
-        results.append(Result(scenario, n, args.duration, load, data))
+            datas = run(args.duration)
+        drain(max(datas, key=lambda d: d["max_us"]))
+        shared = sum(d["requests"] for d in datas) if len(datas) > 1 else None
+        for i, (part, data) in enumerate(zip(together, datas, strict=True)):
+            data["cpu"], data["cpu_window"] = meter.used, meter.window
+            results.append(Result(part, n, args.duration, load, data, cpu_requests=shared, cpu_row=i == 0))
     block, ok_errors, ok_json = render(results, info, args, started, (load_start, os.getloadavg()))
     print()
     print(block)
