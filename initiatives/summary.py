@@ -255,7 +255,8 @@ def cached_round_summary(round: ReportingRound, *, include_drafts: bool = False)
 
     Building the summary's aggregate statements costs Django far more CPU than the request itself
     (docs/loadtest.md). The key holds the round's data version, which comes with the round, so
-    a change made through any app server is seen by every other at once, without an extra query.
+    a change made through any app server is seen by every other at once, without an extra query
+    (with a read replica, one small query reads the version there).
     """
     version = round.data_version
     if _db() != DEFAULT_DB_ALIAS:
@@ -280,7 +281,7 @@ def _round_version(slug: str) -> tuple[int, int] | None:
 
     Plain SQL because it is all that `summary.json` asks of the database on a cached request,
     besides the session and the user: compiling the same ORM query costs about 0.25 ms of CPU,
-    four times the round trip itself (docs/loadtest.md).
+    five times a plain one (docs/loadtest.md).
     """
     connection = connections[_db()]
     table = connection.ops.quote_name(ReportingRound._meta.db_table)
@@ -302,7 +303,9 @@ def summary_json(slug: str, *, include_drafts: bool = False) -> bytes | None:
     key = f"summary-json:{pk}:{version}:{int(include_drafts)}"
     body = cache.get(key)
     if body is None:
-        round = ReportingRound.objects.get(pk=pk)
+        round = ReportingRound.objects.filter(pk=pk).first()
+        if round is None:  # removed on the primary a moment ago
+            return None
         data = _summary_at_version(round, version, include_drafts).as_json()
         body = json.dumps(data, ensure_ascii=False).encode()
         cache.set(key, body, SUMMARY_CACHE_SECONDS)
