@@ -2,10 +2,32 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Initiative, Report, ReportingRound, TargetGroup, Theme, ThemeAnswer
+from .summary import round_data_changed
+
+
+class RefreshesSummaryAdmin:
+    """An admin for what the summary counts or names: each change raises every round's data version.
+
+    Every round, because rounds are few and working out which rounds an edit touches (a platform,
+    a target group) is not worth the risk of a stale figure. The admin's change and delete views
+    run in one transaction, so the new version commits with the edit.
+    """
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # after the inlines and many-to-many
+        round_data_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        round_data_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        round_data_changed()
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(RefreshesSummaryAdmin, admin.ModelAdmin):
     list_display = ("name", "slug", "position", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "slug", "description")
@@ -13,13 +35,13 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(TargetGroup)
-class TargetGroupAdmin(admin.ModelAdmin):
+class TargetGroupAdmin(RefreshesSummaryAdmin, admin.ModelAdmin):
     list_display = ("name", "slug", "position")
     search_fields = ("name", "slug")
 
 
 @admin.register(ReportingRound)
-class ReportingRoundAdmin(admin.ModelAdmin):
+class ReportingRoundAdmin(RefreshesSummaryAdmin, admin.ModelAdmin):
     list_display = ("title", "slug", "period_start", "opens_on", "deadline")
     search_fields = ("title", "slug")
     filter_horizontal = ("themes",)
@@ -35,7 +57,7 @@ class ThemeAnswerInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(RefreshesSummaryAdmin, SimpleHistoryAdmin):
     list_display = ("platform", "round", "status", "submitted_at", "reopened")
     list_filter = ("round", "status", "platform__level", "reopened")
     search_fields = ("platform__name", "platform__code", "round__title")
@@ -45,9 +67,14 @@ class ReportAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("platform",)
     inlines = [ThemeAnswerInline]
 
+    def save_model(self, request, obj, form, change):
+        if change:  # a coordinator's form still open on the previous version must not overwrite this edit
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Initiative)
-class InitiativeAdmin(SimpleHistoryAdmin):
+class InitiativeAdmin(RefreshesSummaryAdmin, SimpleHistoryAdmin):
     list_display = ("title", "kind", "report", "start_date", "end_date")
     list_filter = ("kind", "report__round", "report__platform__level", "target_groups")
     search_fields = ("title", "description", "report__platform__name")

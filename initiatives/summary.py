@@ -233,8 +233,8 @@ def counted_initiatives(round: ReportingRound, *, include_drafts: bool = False) 
 
 
 # A computed summary is kept this long at most, also when nothing it counts seems to have
-# changed (an edit in the Django admin raises no data version): the ministry sees such an edit
-# within a minute, every change made through the portal at once.
+# changed: a change made outside the portal's services and the Django admin (a database shell, a
+# migration) raises no data version, and the ministry sees it within a minute; every other at once.
 SUMMARY_CACHE_SECONDS = 60
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from initiatives.admin import RefreshesSummaryAdmin
+
 from .models import Membership, Organisation, Platform
 
 
@@ -11,7 +13,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Platform)
-class PlatformAdmin(admin.ModelAdmin):
+class PlatformAdmin(RefreshesSummaryAdmin, admin.ModelAdmin):
     list_display = ("name", "code", "level", "area", "is_active")
     list_filter = ("level", "is_active")
     search_fields = ("name", "code", "area", "coordinators__username", "coordinators__last_name")

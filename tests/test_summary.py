@@ -371,3 +371,45 @@ def test_saving_a_round_loaded_earlier_does_not_lower_its_data_version(open_roun
     loaded.save()
     open_round.refresh_from_db()
     assert (open_round.title, open_round.data_version) == ("Nieuwe titel", loaded.data_version + 1)
+
+
+@pytest.mark.django_db
+def test_edits_in_the_django_admin_show_in_the_summary_at_once(login, ministry_user, admin_user, counted):
+    from django.test import Client
+
+    url = _url(counted, "rounds:summary_json")
+    reader = login(ministry_user)
+    assert reader.get(url).json()["registrations"]["base"]["total"] == 3
+    admin = Client()
+    admin.force_login(admin_user)
+    theme = counted.themes.first()
+    response = admin.post(reverse("admin:initiatives_theme_change", args=[theme.pk]), {
+        "name": "Welbevinden", "slug": theme.slug, "position": theme.position, "is_active": "on",
+        "description": theme.description})
+    assert response.status_code == 302
+    report = Report.objects.filter(round=counted, status="submitted").first()
+    assert admin.post(reverse("admin:initiatives_report_delete", args=[report.pk]), {"post": "yes"}).status_code == 302
+    data = reader.get(url).json()
+    assert data["themes"][theme.slug]["name"] == "Welbevinden"
+    assert data["registrations"]["base"]["total"] == 2
+
+
+@pytest.mark.django_db
+def test_a_report_changed_in_the_django_admin_is_not_overwritten_by_a_form_opened_before(admin_user, coordinator,
+                                                                                        platform, open_round, rf):
+    from django.contrib.admin.sites import site
+
+    from initiatives import services
+
+    report = services.report_save(actor=coordinator, round=open_round, platform=platform, expected_version=0,
+                                  answers={"registrations_note": "van de coördinator"}, theme_answers={})
+    opened_at = report.version
+    request = rf.post("/")
+    request.user = admin_user
+    edited = Report.objects.get(pk=report.pk)
+    edited.registrations_note = "rechtgezet door de beheerder"
+    site._registry[Report].save_model(request, edited, form=None, change=True)
+    with pytest.raises(services.StaleSave):
+        services.report_save(actor=coordinator, round=open_round, platform=platform, expected_version=opened_at,
+                             answers={"registrations_note": "oude versie"}, theme_answers={})
+    assert Report.objects.get(pk=report.pk).registrations_note == "rechtgezet door de beheerder"
