@@ -65,8 +65,12 @@ def progress(sections: list[Section]) -> tuple[int, int]:
 
 def stale_save_message(obj) -> str:
     """Tell the user their save was refused because someone else saved first, and what to do."""
+    if obj.updated_at is None:  # the version the form names does not exist (any more)
+        return _("Not saved: this was changed or removed in the meantime. Your changes are still in the form "
+                 "below; open the page again in another tab to see what is there now, then copy over what you "
+                 "want to keep.")
     who = obj.updated_by.get_full_name() or obj.updated_by.username if obj.updated_by else _("someone else")
-    when = date_format(localtime(obj.updated_at), "SHORT_DATETIME_FORMAT") if obj.updated_at else ""
+    when = date_format(localtime(obj.updated_at), "SHORT_DATETIME_FORMAT")
     return _(
         "Not saved: %(who)s saved this in the meantime (%(when)s). Your changes are still in the form below; "
         "open the page again in another tab to see the latest version, then copy over what you want to keep."

@@ -97,6 +97,18 @@ def test_a_stale_save_is_refused_and_the_typed_answers_stay_on_the_page(login, c
 
 
 @pytest.mark.django_db
+def test_a_save_naming_a_version_of_a_report_that_does_not_exist_is_refused_plainly(login, coordinator, platform,
+                                                                                   open_round):
+    response = login(coordinator).post(_url(open_round, platform), {
+        "loaded_version": "3", "registrations_note": "uit een oud tabblad", "save": ""})
+    assert response.status_code == 409
+    assert "Niet opgeslagen: dit werd intussen gewijzigd of verwijderd." in response.text
+    assert "()" not in response.text
+    assert "uit een oud tabblad" in response.text
+    assert not Report.objects.exists()
+
+
+@pytest.mark.django_db
 def test_hostile_values_are_refused_not_crashing(login, coordinator, platform, open_round):
     response = login(coordinator).post(_url(open_round, platform), {
         "loaded_version": "-1", "registration_procedure_used": "maybe", "newcomers": "<script>", "save": "",
