@@ -211,9 +211,11 @@ class CpuMeter:
     def __init__(self, server_pid: int | None, database: str | None):
         self.server_pid, self.database = server_pid, database
         self.tick = os.sysconf("SC_CLK_TCK")
+        self.page = os.sysconf("SC_PAGE_SIZE")
 
     def _processes(self) -> dict[str, dict[int, float]]:
-        found: dict[str, dict[int, float]] = {"app": {}, "db": {}}
+        """CPU seconds per process of gunicorn ("app") and of PostgreSQL ("db"); "rss": gunicorn's bytes."""
+        found: dict[str, dict[int, float]] = {"app": {}, "db": {}, "rss": {}}
         for proc in Path("/proc").iterdir():
             if not proc.name.isdigit():
                 continue
@@ -230,6 +232,8 @@ class CpuMeter:
                         kind = "db"
                 if kind:
                     found[kind][pid] = (int(fields[11]) + int(fields[12])) / self.tick
+                if kind == "app":
+                    found["rss"][pid] = int(fields[21]) * self.page
             except (OSError, IndexError, ValueError):
                 continue
         return found
@@ -240,7 +244,11 @@ class CpuMeter:
         return (user + nice + system + irq + softirq + steal) / self.tick
 
     def _sample(self) -> None:
-        for kind, pids in self._processes().items():
+        found = self._processes()
+        for pid, rss in found.pop("rss").items():
+            self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), rss)
+        self.peak_connections = max(self.peak_connections, len(found["db"]))
+        for kind, pids in found.items():
             for pid, cpu in pids.items():
                 self.first[kind].setdefault(pid, 0.0)
                 self.last[kind][pid] = cpu
@@ -250,7 +258,10 @@ class CpuMeter:
             self._sample()
 
     def __enter__(self) -> "CpuMeter":
+        self.peak_rss: dict[int, int] = {}
+        self.peak_connections = 0
         self.first = self._processes()
+        self.first.pop("rss")
         self.last = {kind: dict(pids) for kind, pids in self.first.items()}
         self.busy0, self.wall0 = self._machine_busy(), time.monotonic()
         self.wrk0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -272,6 +283,15 @@ class CpuMeter:
         # Everything else: other jobs on the machine (and this driver, a few percent of a core).
         used["others"] = max(0.0, busy - used["app"] - used["db"] - used["wrk"])
         self.used = used
+        # Sizing: the memory of gunicorn's processes and the database connections they held.
+        self.resources = {"rss_total": sum(self.peak_rss.values()),
+                          "rss_largest": max(self.peak_rss.values(), default=0),
+                          "processes": len(self.peak_rss), "connections": self.peak_connections}
+
+
+def _memory(r: "Result") -> str:
+    res = r.data["resources"]
+    return f"{res['rss_total'] / 2**20:.0f} MB in {res['processes']}, {res['rss_largest'] / 2**20:.0f} MB"
 
 
 def fmt_ms(us: float) -> str:
@@ -352,17 +372,21 @@ def render(results: list[Result], info: dict, args, started: datetime.datetime, 
         *rows,
         "",
         "| scenario | gunicorn CPU per request | PostgreSQL CPU per request | CPU used by gunicorn "
-        "| by PostgreSQL | by wrk | by other jobs | load average at start |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| by PostgreSQL | by wrk | by other jobs | load average at start | gunicorn memory, largest process "
+        "| database connections |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *[f"| {r.scenario.name}{' (and what ran with it)' if r.cpu_requests else ''} | {r.cpu_per_request('app')} "
           f"| {r.cpu_per_request('db')} | {r.cpu_share('app'):.0%} | {r.cpu_share('db'):.0%} "
-          f"| {r.cpu_share('wrk'):.0%} | {r.cpu_share('others'):.0%} | {r.load_before:.2f} |"
+          f"| {r.cpu_share('wrk'):.0%} | {r.cpu_share('others'):.0%} | {r.load_before:.2f} | {_memory(r)} "
+          f"| {r.data['resources']['connections']} |"
           for r in results if r.cpu_row],
         "",
         f"CPU shares are of one core ({cores} cores = {cores * 100}%) over the measured seconds; \"other "
         "jobs\" is whatever else ran on the machine. CPU per request is the CPU used over the requests "
         "completed (the requests still in flight when wrk stops add a little); for the deadline mix, over "
-        "the requests of both of its scenarios.",
+        "the requests of both of its scenarios. Memory is the peak resident size (RSS) of gunicorn's "
+        "processes during the run, all together and the largest one; database connections the most "
+        "PostgreSQL backends open on the load-test database at once.",
         "",
         *verdict,
     ])
@@ -462,7 +486,7 @@ def main() -> int:
         drain(max(datas, key=lambda d: d["max_us"]))
         shared = sum(d["requests"] for d in datas) if len(datas) > 1 else None
         for i, (part, data) in enumerate(zip(together, datas, strict=True)):
-            data["cpu"], data["cpu_window"] = meter.used, meter.window
+            data["cpu"], data["cpu_window"], data["resources"] = meter.used, meter.window, meter.resources
             results.append(Result(part, n, args.duration, load, data, cpu_requests=shared, cpu_row=i == 0))
     block, ok_errors, ok_json = render(results, info, args, started, (load_start, os.getloadavg()))
     print()
