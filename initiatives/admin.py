@@ -10,7 +10,8 @@ class RefreshesSummaryAdmin:
 
     Every round, because rounds are few and working out which rounds an edit touches (a platform,
     a target group) is not worth the risk of a stale figure. The admin's change and delete views
-    run in one transaction, so the new version commits with the edit.
+    run in one transaction, so the new version commits with the edit; the list's bulk delete does
+    not, so it raises the version just after (a request in between may still see the old figures).
     """
 
     def save_related(self, request, form, formsets, change):
