@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Initiative, Report, ReportingRound, TargetGroup, Theme, ThemeAnswer
@@ -10,8 +11,8 @@ class RefreshesSummaryAdmin:
 
     Every round, because rounds are few and working out which rounds an edit touches (a platform,
     a target group) is not worth the risk of a stale figure. The admin's change and delete views
-    run in one transaction, so the new version commits with the edit; the list's bulk delete does
-    not, so it raises the version just after (a request in between may still see the old figures).
+    run in one transaction, so the new version commits with the edit; the list's bulk delete is
+    made one here.
     """
 
     def save_related(self, request, form, formsets, change):
@@ -23,8 +24,9 @@ class RefreshesSummaryAdmin:
         round_data_changed()
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        round_data_changed()
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            round_data_changed()
 
 
 @admin.register(Theme)
