@@ -392,6 +392,12 @@ def test_edits_in_the_django_admin_show_in_the_summary_at_once(login, ministry_u
     data = reader.get(url).json()
     assert data["themes"][theme.slug]["name"] == "Welbevinden"
     assert data["registrations"]["base"]["total"] == 2
+    # The list's bulk delete too.
+    others = list(Report.objects.filter(round=counted, status="submitted").values_list("pk", flat=True))
+    response = admin.post(reverse("admin:initiatives_report_changelist"), {
+        "action": "delete_selected", "_selected_action": others[:1], "post": "yes"})
+    assert response.status_code == 302
+    assert reader.get(url).json()["registrations"]["base"]["total"] == 1
 
 
 @pytest.mark.django_db
