@@ -6,20 +6,16 @@ the rules of the report form (the same forms the coordinators fill in), and the 
 who made the file can find and fix every problem in one go.
 """
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
-from lopportal.imports import RowError, row_values
+from lopportal.imports import RowError, read_table
 from platforms.models import Level, Platform
 
 from .columns import (
@@ -37,8 +33,6 @@ from .forms import ReportForm, ThemeAnswerForm
 from .models import Arrangement, Report, ReportingRound, ReportStatus, Theme, ThemeAnswer
 from .summary import round_data_changed
 
-SUPPORTED_EXTENSIONS = (".csv", ".xlsx")
-HEADER_LINE = 1
 # Read from the file but not checked against the database (the platform code says which platform).
 INFORMATIVE_COLUMNS = ("platform_name", "level")
 PRESCHOOL_COLUMNS = ("preschool", "preschool_note")
@@ -63,7 +57,7 @@ class _CheckedRow:
 # Reading ------------------------------------------------------------------------------------------------------
 
 
-def _cell_text(value) -> str:
+def _cell_text(value, _column: str | None = None) -> str:
     """A cell as a trimmed string; an XLSX true/false cell reads as yes/no."""
     if value is None:
         return ""
@@ -76,67 +70,9 @@ def _cell_text(value) -> str:
     return unneutralise(str(value).strip())
 
 
-def _csv_records(data: bytes) -> list[tuple[int, list]]:
-    """The records of a CSV file with the line each starts on (a quoted note may span several lines)."""
-    text = data.decode("utf-8-sig")
-    first_line = text.split("\n", 1)[0]
-    # The header holds no quotes and no commas or semicolons inside names, so counting is a safe sniff.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = []
-    start = 1
-    for record in reader:
-        records.append((start, record))
-        start = reader.line_num + 1
-    return records
-
-
-def _xlsx_records(fileobj: BinaryIO) -> list[tuple[int, list]]:
-    workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        # Some writers record a wrong used range; read the rows as they are in the file instead.
-        sheet.reset_dimensions()
-        return [(number, list(values)) for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        workbook.close()
-
-
-def _read_records(fileobj: BinaryIO, filename: str) -> tuple[list[tuple[int, list]], list[RowError]]:
-    extension = PurePath(filename).suffix.lower()
-    if extension == ".csv":
-        try:
-            return _csv_records(fileobj.read()), []
-        except UnicodeDecodeError:
-            return [], [RowError(None, None, _("The file is not UTF-8 text: save it as \"CSV UTF-8\"."))]
-        except csv.Error as error:
-            return [], [RowError(None, None, _("The file cannot be read as CSV: %(error)s") % {"error": error})]
-    if extension == ".xlsx":
-        try:
-            return _xlsx_records(fileobj), []
-        except Exception:  # openpyxl raises many kinds of errors on a damaged or foreign file (lxml's too)
-            return [], [RowError(None, None, _("The file cannot be read as an Excel workbook (.xlsx)."))]
-    return [], [RowError(None, None, _("Only .csv and .xlsx files can be imported."))]
-
-
 def round_columns(round: ReportingRound) -> list[str]:
     """The columns a report file of this round has, in order."""
     return report_columns([theme.slug for theme in round.themes.all()])
-
-
-def _check_header(header: list[str], expected: list[str]) -> list[RowError]:
-    errors = []
-    seen = set()
-    for number, name in enumerate(header, start=1):
-        if not name:
-            errors.append(RowError(HEADER_LINE, str(number), _("This column has no name.")))
-        elif name in seen:
-            errors.append(RowError(HEADER_LINE, name, _("This column appears twice.")))
-        elif name not in expected:
-            errors.append(RowError(HEADER_LINE, name, _("Unknown column.")))
-        seen.add(name)
-    errors.extend(RowError(HEADER_LINE, name, _("This column is missing.")) for name in expected if name not in seen)
-    return errors
 
 
 def parse_report_file(fileobj: BinaryIO, filename: str,
@@ -147,31 +83,9 @@ def parse_report_file(fileobj: BinaryIO, filename: str,
     `validate_rows`), except that no cell may hold a NUL character. Empty rows are skipped; empty
     columns after the last named one are ignored.
     """
-    records, errors = _read_records(fileobj, filename)
-    if errors:
-        return [], errors
-    if not records:
-        return [], [RowError(HEADER_LINE, None, _("The file is empty."))]
-    _line, header_cells = records[0]
-    header = [_cell_text(cell) for cell in header_cells]
-    while header and not header[-1]:
-        header.pop()
-    errors = _check_header(header, round_columns(round))
-    if errors:
-        return [], errors
-
-    rows = []
-    for line, cells in records[1:]:
-        texts = [_cell_text(cell) for cell in cells]
-        if not any(texts):
-            continue
-        values, row_errors = row_values(line, texts, header)
-        errors.extend(row_errors)
-        if values is not None:
-            rows.append(ReportRow(line=line, values=values))
-    if not rows and not errors:
-        errors.append(RowError(None, None, _("The file holds no reports.")))
-    return rows, errors
+    rows, errors = read_table(fileobj.read(), filename, round_columns(round), cell_text=_cell_text,
+                              no_rows=_("The file holds no reports."))
+    return [ReportRow(line=line, values=values) for line, values in rows], errors
 
 
 # Checking -----------------------------------------------------------------------------------------------------

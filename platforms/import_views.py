@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from lopportal.forms import inline_form_helper
+from lopportal.imports import SUPPORTED_EXTENSIONS
 
 from . import importing
 
@@ -62,7 +63,7 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError(_("The file is larger than 2 MB: split it into smaller files."))
-        if PurePath(upload.name).suffix.lower() not in importing.SUPPORTED_EXTENSIONS:
+        if PurePath(upload.name).suffix.lower() not in SUPPORTED_EXTENSIONS:
             raise ValidationError(_("Only .csv and .xlsx files can be imported."))
         return upload
 

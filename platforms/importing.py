@@ -19,23 +19,19 @@ Codes (level, kind, onderwijsnet, partner_category) are read case-insensitively;
 of platforms and municipalities are compared exactly as written (after trimming).
 """
 
-import csv
 import datetime
 import hashlib
-import io
 import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from openpyxl import load_workbook
 
-from lopportal.imports import RowError, row_values
+from lopportal.imports import RowError, read_table
 
 from .models import (
     INSTELLINGSNUMMER_REGEX,
@@ -48,8 +44,6 @@ from .models import (
     Platform,
 )
 
-SUPPORTED_EXTENSIONS = (".csv", ".xlsx")
-HEADER_LINE = 1
 PLATFORM_COLUMNS = ["code", "name", "level", "area"]
 MEMBER_COLUMNS = ["platform_code", "kind", "name", "instellingsnummer", "onderwijsnet", "partner_category",
                   "municipality"]
@@ -132,64 +126,6 @@ def _cell_text(value, column: str | None = None) -> str:
     return str(value).strip()
 
 
-def _csv_records(data: bytes) -> list[tuple[int, list]]:
-    """The records of a CSV file with the line each starts on (a quoted cell may span several lines)."""
-    text = data.decode("utf-8-sig")
-    first_line = text.split("\n", 1)[0]
-    # Column names hold no commas or semicolons, so counting them in the header is a safe sniff.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = []
-    start = 1
-    for record in reader:
-        records.append((start, record))
-        start = reader.line_num + 1
-    return records
-
-
-def _xlsx_records(data: bytes) -> list[tuple[int, list]]:
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        # Some writers record a wrong used range; read the rows as they are in the file instead.
-        sheet.reset_dimensions()
-        return [(number, list(values)) for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        workbook.close()
-
-
-def _read_records(data: bytes, filename: str) -> tuple[list[tuple[int, list]], list[RowError]]:
-    extension = PurePath(filename).suffix.lower()
-    if extension == ".csv":
-        try:
-            return _csv_records(data), []
-        except UnicodeDecodeError:
-            return [], [RowError(None, None, _("The file is not UTF-8 text: save it as \"CSV UTF-8\"."))]
-        except csv.Error as error:
-            return [], [RowError(None, None, _("The file cannot be read as CSV: %(error)s") % {"error": error})]
-    if extension == ".xlsx":
-        try:
-            return _xlsx_records(data), []
-        except Exception:  # openpyxl raises many kinds of errors on a damaged or foreign file
-            return [], [RowError(None, None, _("The file cannot be read as an Excel workbook (.xlsx)."))]
-    return [], [RowError(None, None, _("Only .csv and .xlsx files can be imported."))]
-
-
-def _check_header(header: list[str], expected: list[str]) -> list[RowError]:
-    errors = []
-    seen = set()
-    for number, name in enumerate(header, start=1):
-        if not name:
-            errors.append(RowError(HEADER_LINE, str(number), _("This column has no name.")))
-        elif name in seen:
-            errors.append(RowError(HEADER_LINE, name, _("This column appears twice.")))
-        elif name not in expected:
-            errors.append(RowError(HEADER_LINE, name, _("Unknown column.")))
-        seen.add(name)
-    errors.extend(RowError(HEADER_LINE, name, _("This column is missing.")) for name in expected if name not in seen)
-    return errors
-
-
 def read_rows(data: bytes, filename: str, columns: list[str]) -> tuple[list[ImportRow], list[RowError]]:
     """Read a CSV or XLSX file (the type follows from its name) with exactly these columns into rows.
 
@@ -197,31 +133,9 @@ def read_rows(data: bytes, filename: str, columns: list[str]) -> tuple[list[Impo
     not the values, except that no cell may hold a NUL character. Empty rows are skipped; empty
     columns after the last named one are ignored.
     """
-    records, errors = _read_records(data, filename)
-    if errors:
-        return [], errors
-    if not records:
-        return [], [RowError(HEADER_LINE, None, _("The file is empty."))]
-    header = [_cell_text(cell).lower() for cell in records[0][1]]
-    while header and not header[-1]:
-        header.pop()
-    errors = _check_header(header, columns)
-    if errors:
-        return [], errors
-
-    rows = []
-    for line, cells in records[1:]:
-        texts = [_cell_text(cell, header[number] if number < len(header) else None)
-                 for number, cell in enumerate(cells)]
-        if not any(texts):
-            continue
-        values, row_errors = row_values(line, texts, header)
-        errors.extend(row_errors)
-        if values is not None:
-            rows.append(ImportRow(line=line, values=values))
-    if not rows and not errors:
-        errors.append(RowError(None, None, _("The file holds no data rows.")))
-    return rows, errors
+    found, errors = read_table(data, filename, columns, cell_text=_cell_text, lower_header=True,
+                               no_rows=_("The file holds no data rows."))
+    return [ImportRow(line=line, values=values) for line, values in found], errors
 
 
 def parse_platforms(data: bytes, filename: str) -> tuple[list[ImportRow], list[RowError]]:

@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from initiatives.importing import SUPPORTED_EXTENSIONS, parse_report_file, reports_import, validate_rows
+from initiatives.importing import parse_report_file, reports_import, validate_rows
 from initiatives.models import ReportingRound
+from lopportal.imports import SUPPORTED_EXTENSIONS
 
 
 def _refusal(lines: list[str]) -> CommandError:
