@@ -43,6 +43,7 @@ from .models import (
     PartnerCategory,
     Platform,
 )
+from .services import summaries_changed
 
 PLATFORM_COLUMNS = ["code", "name", "level", "area"]
 MEMBER_COLUMNS = ["platform_code", "kind", "name", "instellingsnummer", "onderwijsnet", "partner_category",
@@ -465,14 +466,6 @@ def _refuse_or_check(errors: list[RowError], preview: list[PreviewRow], expected
 
 
 @transaction.atomic
-def _summaries_changed() -> None:
-    # New platforms and changed levels change the summaries' counts. Imported here: initiatives
-    # builds on platforms, not the other way round.
-    from initiatives.summary import round_data_changed
-
-    round_data_changed()
-
-
 def platforms_import(*, actor, rows: list[ImportRow], expected_digest: str | None = None) -> ImportCounts:
     """Create or update the platforms of a platforms file, found by code; all rows or nothing.
 
@@ -490,7 +483,7 @@ def platforms_import(*, actor, rows: list[ImportRow], expected_digest: str | Non
             setattr(platform, name, item.values[name])
         platform.full_clean()
         platform.save()
-    _summaries_changed()
+    summaries_changed()  # new platforms and changed levels change the summaries' counts
     return count_actions(preview)
 
 

@@ -21,13 +21,13 @@ def platform_update(*, actor, platform: Platform, name: str, level: str, area: s
     platform.full_clean()
     platform.save()
     platform.coordinators.set(coordinators)
-    _summaries_changed()
+    summaries_changed()
     return platform
 
 
-def _summaries_changed() -> None:
-    # The summaries count active platforms per level. Imported here: initiatives builds on
-    # platforms, not the other way round.
+def summaries_changed() -> None:
+    """Mark every round's summary as changed: the summaries count active platforms per level."""
+    # Imported here: initiatives builds on platforms, not the other way round.
     from initiatives.summary import round_data_changed
 
     round_data_changed()

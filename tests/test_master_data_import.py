@@ -600,3 +600,30 @@ def test_anonymous_users_are_sent_to_the_login(client, url):
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
     assert Platform.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_platforms_import_cut_off_halfway_writes_nothing(monkeypatch):
+    """All or nothing also when a write fails after every row was checked (a database error, say).
+
+    Transactional, so that no test transaction around it could make up for a missing one.
+    """
+    rows, errors = importing.parse_platforms(_csv_bytes(PLATFORM_COLUMNS, [
+        {"code": "gent-bao", "name": "LOP Gent basis", "level": "basis", "area": "Gent"},
+        {"code": "gent-so", "name": "LOP Gent secundair", "level": "secundair", "area": "Gent"},
+    ]), "platformen.csv")
+    assert not errors
+    saves = []
+    original_save = Platform.save
+
+    def save_then_fail(platform, *args, **kwargs):
+        saves.append(platform.code)
+        if len(saves) == 2:
+            raise RuntimeError("the database went away")
+        return original_save(platform, *args, **kwargs)
+
+    monkeypatch.setattr(Platform, "save", save_then_fail)
+    with pytest.raises(RuntimeError):
+        importing.platforms_import(actor=None, rows=rows)
+    assert saves == ["gent-bao", "gent-so"]
+    assert not Platform.objects.filter(code__in=["gent-bao", "gent-so"]).exists()
