@@ -1,32 +1,9 @@
 from django.contrib import admin
-from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
+from platforms.admin import RefreshesSummaryAdmin
+
 from .models import Initiative, Report, ReportingRound, TargetGroup, Theme, ThemeAnswer
-from .summary import round_data_changed
-
-
-class RefreshesSummaryAdmin:
-    """An admin for what the summary counts or names: each change raises every round's data version.
-
-    Every round, because rounds are few and working out which rounds an edit touches (a platform,
-    a target group) is not worth the risk of a stale figure. The admin's change and delete views
-    run in one transaction, so the new version commits with the edit; the list's bulk delete is
-    made one here.
-    """
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)  # after the inlines and many-to-many
-        round_data_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        round_data_changed()
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            super().delete_queryset(request, queryset)
-            round_data_changed()
 
 
 @admin.register(Theme)

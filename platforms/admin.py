@@ -1,8 +1,31 @@
 from django.contrib import admin
-
-from initiatives.admin import RefreshesSummaryAdmin
+from django.db import transaction
 
 from .models import Membership, Organisation, Platform
+from .services import summaries_changed
+
+
+class RefreshesSummaryAdmin:
+    """An admin for what the summary counts or names: each change raises every round's data version.
+
+    Every round, because rounds are few and working out which rounds an edit touches (a platform,
+    a target group) is not worth the risk of a stale figure. The admin's change and delete views
+    run in one transaction, so the new version commits with the edit; the list's bulk delete is
+    made one here.
+    """
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # after the inlines and many-to-many
+        summaries_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        summaries_changed()
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            summaries_changed()
 
 
 class MembershipInline(admin.TabularInline):
