@@ -27,6 +27,14 @@ def _get_person(request, pk):
     return selectors.person_get(user=request.user, pk=pk)
 
 
+def _managed_person(request, pk):
+    """The account in the URL, for a change to it: 403 when this user may see it but not manage it."""
+    person = _get_person(request, pk)
+    if not PersonPolicy.can_manage(request.user, person):
+        raise PermissionDenied
+    return person
+
+
 def person_list(request):
     _require_access(request)
     role = request.GET.get("role") if request.GET.get("role") in Role.values else None
@@ -75,9 +83,7 @@ def person_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk):
-    person = _get_person(request, pk)
-    if not PersonPolicy.can_manage(request.user, person):
-        raise PermissionDenied
+    person = _managed_person(request, pk)
     initial = {
         "first_name": person.first_name, "last_name": person.last_name, "email": person.email,
         "role": person.effective_role, "platforms": list(person.coordinated_platforms.all()),
@@ -101,9 +107,7 @@ def person_edit(request, pk):
 
 @require_POST
 def invitation_resend(request, pk):
-    person = _get_person(request, pk)
-    if not PersonPolicy.can_manage(request.user, person):
-        raise PermissionDenied
+    person = _managed_person(request, pk)
     try:
         services.invitation_resend(actor=request.user, person=person)
     except ValidationError as error:
@@ -116,9 +120,7 @@ def invitation_resend(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def person_deactivate(request, pk):
-    person = _get_person(request, pk)
-    if not PersonPolicy.can_manage(request.user, person):
-        raise PermissionDenied
+    person = _managed_person(request, pk)
     form = DeactivateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,9 +137,7 @@ def person_deactivate(request, pk):
 
 @require_POST
 def person_reactivate(request, pk):
-    person = _get_person(request, pk)
-    if not PersonPolicy.can_manage(request.user, person):
-        raise PermissionDenied
+    person = _managed_person(request, pk)
     try:
         services.person_reactivate(actor=request.user, person=person)
     except ValidationError as error:

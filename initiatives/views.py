@@ -30,6 +30,19 @@ def round_detail(request, round_slug):
     })
 
 
+def _report_in_url(request, round_slug, code):
+    """The report of the URL's round and platform, within the user's reach (404 otherwise).
+
+    `report.round` is the round with its themes prefetched (`selectors.report_for`).
+    """
+    return selectors.report_for(user=request.user, round=selectors.round_get(slug=round_slug), code=code)
+
+
+def _initiative_in_url(request, round_slug, code, pk):
+    report = _report_in_url(request, round_slug, code)
+    return report, selectors.initiative_get(user=request.user, report=report, pk=pk)
+
+
 def _report_forms(request, report, answers_by_theme, *, submitting=False):
     data = request.POST if request.method == "POST" else None
     form = ReportForm(data, instance=report, submitting=submitting)
@@ -43,8 +56,7 @@ def _report_forms(request, report, answers_by_theme, *, submitting=False):
 
 @require_http_methods(["GET", "POST"])
 def report(request, round_slug, code):
-    round = selectors.round_get(slug=round_slug)
-    report = selectors.report_for(user=request.user, round=round, code=code)
+    report = _report_in_url(request, round_slug, code)
     if request.method == "POST" and not ReportPolicy.can_answer(request.user, report):
         raise PermissionDenied
     answers_by_theme = selectors.theme_answers_by_theme(report)
@@ -54,7 +66,7 @@ def report(request, round_slug, code):
     if request.method == "POST" and form.is_valid() & all([f.is_valid() for f in theme_forms]):
         try:
             services.report_save(
-                actor=request.user, round=round, platform=report.platform,
+                actor=request.user, round=report.round, platform=report.platform,
                 expected_version=form.cleaned_data["loaded_version"], answers=form.answers(),
                 theme_answers={f.theme.pk: f.answers() for f in theme_forms}, submit=submitting,
             )
@@ -70,7 +82,7 @@ def report(request, round_slug, code):
     can_edit = ReportPolicy.can_edit(request.user, report)
     sections = report_sections(report, answers_by_theme)
     return render(request, "initiatives/report.html", {
-        "round": round, "report": report, "platform": report.platform, "form": form, "theme_forms": theme_forms,
+        "round": report.round, "report": report, "platform": report.platform, "form": form, "theme_forms": theme_forms,
         # A refused POST shows the form again, so that nothing the coordinator typed is lost.
         "editable": can_edit or request.method == "POST", "can_edit": can_edit,
         "refusal": ReportPolicy.edit_refusal(request.user, report),
@@ -84,17 +96,15 @@ def report(request, round_slug, code):
 
 
 def report_history(request, round_slug, code):
-    round = selectors.round_get(slug=round_slug)
-    report = selectors.report_for(user=request.user, round=round, code=code)
+    report = _report_in_url(request, round_slug, code)
     return render(request, "initiatives/report_history.html", {
-        "round": round, "report": report, "platform": report.platform, "entries": history.report_history(report),
+        "round": report.round, "report": report, "platform": report.platform, "entries": history.report_history(report),
     })
 
 
 def _report_action(request, round_slug, code, *, action, may, form_class, perform, done, allowed):
     """The page of an action on a report by the ministry or an admin (return, reopen): a comment, then do it."""
-    round = selectors.round_get(slug=round_slug)
-    report = selectors.report_for(user=request.user, round=round, code=code)
+    report = _report_in_url(request, round_slug, code)
     if not may(request.user):
         raise PermissionDenied
     form = form_class(request.POST if request.method == "POST" else None)
@@ -107,7 +117,7 @@ def _report_action(request, round_slug, code, *, action, may, form_class, perfor
             messages.success(request, done)
             return redirect(report.get_absolute_url())
     return render(request, "initiatives/report_action.html", {
-        "round": round, "report": report, "platform": report.platform, "form": form, "action": action,
+        "round": report.round, "report": report, "platform": report.platform, "form": form, "action": action,
         "allowed": allowed(request.user, report),
     })
 
@@ -137,15 +147,14 @@ def _initiative_context(report, **extra):
 
 @require_http_methods(["GET", "POST"])
 def initiative_create(request, round_slug, code):
-    round = selectors.round_get(slug=round_slug)
-    report = selectors.report_for(user=request.user, round=round, code=code)
+    report = _report_in_url(request, round_slug, code)
     if not ReportPolicy.can_answer(request.user, report):
         raise PermissionDenied
     form = InitiativeForm(request.POST if request.method == "POST" else None, report=report)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "loaded_version"}
         try:
-            services.initiative_create(actor=request.user, round=round, platform=report.platform, data=data)
+            services.initiative_create(actor=request.user, round=report.round, platform=report.platform, data=data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -156,18 +165,14 @@ def initiative_create(request, round_slug, code):
 
 
 def initiative_detail(request, round_slug, code, pk):
-    round = selectors.round_get(slug=round_slug)
-    report = selectors.report_for(user=request.user, round=round, code=code)
-    initiative = selectors.initiative_get(user=request.user, report=report, pk=pk)
+    report, initiative = _initiative_in_url(request, round_slug, code, pk)
     return render(request, "initiatives/initiative_detail.html", _initiative_context(
         report, initiative=initiative, can_change=InitiativePolicy.can_change(request.user, initiative)))
 
 
 @require_http_methods(["GET", "POST"])
 def initiative_edit(request, round_slug, code, pk):
-    round = selectors.round_get(slug=round_slug)
-    report = selectors.report_for(user=request.user, round=round, code=code)
-    initiative = selectors.initiative_get(user=request.user, report=report, pk=pk)
+    report, initiative = _initiative_in_url(request, round_slug, code, pk)
     if not ReportPolicy.can_answer(request.user, report):
         raise PermissionDenied
     form = InitiativeForm(request.POST if request.method == "POST" else None, instance=initiative, report=report)
@@ -192,9 +197,7 @@ def initiative_edit(request, round_slug, code, pk):
 
 @require_http_methods(["GET", "POST"])
 def initiative_delete(request, round_slug, code, pk):
-    round = selectors.round_get(slug=round_slug)
-    report = selectors.report_for(user=request.user, round=round, code=code)
-    initiative = selectors.initiative_get(user=request.user, report=report, pk=pk)
+    report, initiative = _initiative_in_url(request, round_slug, code, pk)
     if not ReportPolicy.can_answer(request.user, report):
         raise PermissionDenied
     error = None
