@@ -19,19 +19,9 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Role, User
-from initiatives.models import (
-    ARRANGEMENT_VALUES,
-    Initiative,
-    InitiativeKind,
-    ReachedUnit,
-    Report,
-    ReportingRound,
-    ReportStatus,
-    TargetGroup,
-    Theme,
-    ThemeAnswer,
-)
+from initiatives.models import ARRANGEMENT_VALUES, Initiative, InitiativeKind, ReachedUnit, TargetGroup, ThemeAnswer
 from platforms.models import Level, Membership, Onderwijsnet, Organisation, OrganisationKind, PartnerCategory, Platform
+from rounds.models import Report, ReportingRound, ReportStatus, Theme
 
 BATCH = 1000  # rows per INSERT: PostgreSQL takes at most 65,535 parameters per statement
 ROUND_SLUG = "bench-2020"

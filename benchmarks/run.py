@@ -176,7 +176,8 @@ class SqlFloor:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from initiatives import selectors, summary
+        from rounds import selectors
+        from summaries import summary
 
         round = selectors.round_get(slug=slug)
         with CaptureQueriesContext(connection) as captured:
@@ -215,7 +216,7 @@ class InProcess:
     """`round_summary()` called directly, splitting each call into time waiting for SQL and the rest."""
 
     def __init__(self, slug: str):
-        from initiatives import selectors
+        from rounds import selectors
 
         self.round = selectors.round_get(slug=slug)
         self.outside_sql: list[float] = []
@@ -223,7 +224,7 @@ class InProcess:
     def __call__(self) -> None:
         from django.db import connection
 
-        from initiatives import summary
+        from summaries import summary
 
         waiting = []
 

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class InitiativesConfig(AppConfig):
     name = "initiatives"
-    verbose_name = _("Reports and initiatives")
+    verbose_name = _("Initiatives")

@@ -10,8 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from platforms.models import Level
-
-from .models import Arrangement
+from rounds.models import Arrangement
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,5 @@
+"""The coordinators' pages of initiatives, recorded with their platform's report."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -5,140 +7,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lopportal.forms import add_service_errors
+from rounds.permissions import ReportPolicy
+from rounds.presenters import stale_save_message
+from rounds.services.reports import StaleSave
+from rounds.views.reports import _report_in_url
 
-from . import history, selectors, services
-from .forms import InitiativeForm, ReopenForm, ReportForm, ReturnForm, ThemeAnswerForm
-from .models import ThemeAnswer
-from .permissions import InitiativePolicy, ReportPolicy
-from .presenters import form_error_links, progress, report_sections, stale_save_message
-
-
-def round_list(request):
-    overviews = selectors.round_overviews(user=request.user, rounds=selectors.round_list())
-    return render(request, "initiatives/round_list.html", {"overviews": overviews})
-
-
-def round_detail(request, round_slug):
-    round = selectors.round_get(slug=round_slug)
-    overview = selectors.round_overviews(user=request.user, rounds=[round])[0]
-    last_reminders = selectors.last_reminders(round) if request.user.is_admin else None
-    if last_reminders is not None:
-        for row in overview.rows:
-            row.last_reminder = last_reminders.get(row.platform.pk)
-    return render(request, "initiatives/round_detail.html", {
-        "round": round, "overview": overview, "last_reminders": last_reminders,
-    })
-
-
-def _report_in_url(request, round_slug, code):
-    """The report of the URL's round and platform, within the user's reach (404 otherwise).
-
-    `report.round` is the round with its themes prefetched (`selectors.report_for`).
-    """
-    return selectors.report_for(user=request.user, round=selectors.round_get(slug=round_slug), code=code)
+from . import selectors, services
+from .forms import InitiativeForm
+from .permissions import InitiativePolicy
 
 
 def _initiative_in_url(request, round_slug, code, pk):
     report = _report_in_url(request, round_slug, code)
     return report, selectors.initiative_get(user=request.user, report=report, pk=pk)
-
-
-def _report_forms(request, report, answers_by_theme, *, submitting=False):
-    data = request.POST if request.method == "POST" else None
-    form = ReportForm(data, instance=report, submitting=submitting)
-    theme_forms = [
-        ThemeAnswerForm(data, instance=answers_by_theme.get(theme.pk) or ThemeAnswer(report=report, theme=theme),
-                        prefix=f"theme-{theme.slug}", submitting=submitting)
-        for theme in report.round.themes.all()
-    ]
-    return form, theme_forms
-
-
-@require_http_methods(["GET", "POST"])
-def report(request, round_slug, code):
-    report = _report_in_url(request, round_slug, code)
-    if request.method == "POST" and not ReportPolicy.can_answer(request.user, report):
-        raise PermissionDenied
-    answers_by_theme = selectors.theme_answers_by_theme(report)
-    submitting = "submit" in request.POST
-    form, theme_forms = _report_forms(request, report, answers_by_theme, submitting=submitting)
-    status = 200
-    if request.method == "POST" and form.is_valid() & all([f.is_valid() for f in theme_forms]):
-        try:
-            services.report_save(
-                actor=request.user, round=report.round, platform=report.platform,
-                expected_version=form.cleaned_data["loaded_version"], answers=form.answers(),
-                theme_answers={f.theme.pk: f.answers() for f in theme_forms}, submit=submitting,
-            )
-        except services.StaleSave as conflict:
-            messages.error(request, stale_save_message(conflict.obj))
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Your report has been submitted. Thank you!") if submitting
-                             else _("Your answers have been saved as a draft."))
-            return redirect(report.get_absolute_url())
-    can_edit = ReportPolicy.can_edit(request.user, report)
-    sections = report_sections(report, answers_by_theme)
-    return render(request, "initiatives/report.html", {
-        "round": report.round, "report": report, "platform": report.platform, "form": form, "theme_forms": theme_forms,
-        # A refused POST shows the form again, so that nothing the coordinator typed is lost.
-        "editable": can_edit or request.method == "POST", "can_edit": can_edit,
-        "refusal": ReportPolicy.edit_refusal(request.user, report),
-        "sections": sections, "progress": progress(sections),
-        "error_links": form_error_links([form, *theme_forms]) if request.method == "POST" else [],
-        "initiatives": selectors.report_initiatives(report),
-        "can_return": ReportPolicy.can_return(request.user, report),
-        "can_reopen": ReportPolicy.can_reopen(request.user, report),
-        "reminders": selectors.report_reminders(report) if request.user.is_admin else None,
-    }, status=status)
-
-
-def report_history(request, round_slug, code):
-    report = _report_in_url(request, round_slug, code)
-    return render(request, "initiatives/report_history.html", {
-        "round": report.round, "report": report, "platform": report.platform, "entries": history.report_history(report),
-    })
-
-
-def _report_action(request, round_slug, code, *, action, may, form_class, perform, done, allowed):
-    """The page of an action on a report by the ministry or an admin (return, reopen): a comment, then do it."""
-    report = _report_in_url(request, round_slug, code)
-    if not may(request.user):
-        raise PermissionDenied
-    form = form_class(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            perform(report, form.cleaned_data["comment"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(report.get_absolute_url())
-    return render(request, "initiatives/report_action.html", {
-        "round": report.round, "report": report, "platform": report.platform, "form": form, "action": action,
-        "allowed": allowed(request.user, report),
-    })
-
-
-@require_http_methods(["GET", "POST"])
-def report_return(request, round_slug, code):
-    return _report_action(
-        request, round_slug, code, action="return", may=lambda user: user.reads_everything, form_class=ReturnForm,
-        perform=lambda report, comment: services.report_return(actor=request.user, report=report, comment=comment),
-        done=_("The report has been returned to the coordinators."), allowed=ReportPolicy.can_return,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def report_reopen(request, round_slug, code):
-    return _report_action(
-        request, round_slug, code, action="reopen", may=lambda user: user.is_admin, form_class=ReopenForm,
-        perform=lambda report, comment: services.report_reopen(actor=request.user, round=report.round,
-                                                              platform=report.platform, comment=comment),
-        done=_("The report has been reopened for its coordinators."), allowed=ReportPolicy.can_reopen,
-    )
 
 
 def _initiative_context(report, **extra):
@@ -182,7 +63,7 @@ def initiative_edit(request, round_slug, code, pk):
         try:
             services.initiative_update(actor=request.user, initiative=initiative,
                                        expected_version=form.cleaned_data["loaded_version"] or 0, data=data)
-        except services.StaleSave as conflict:
+        except StaleSave as conflict:
             messages.error(request, stale_save_message(conflict.obj))
             status = 409
         except ValidationError as error:

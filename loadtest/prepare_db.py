@@ -35,8 +35,8 @@ def main() -> None:
     from django.contrib.auth.hashers import make_password
 
     from accounts.models import Role, User
-    from initiatives.models import ReportingRound
     from platforms.demo import DEMO_PASSWORD, DEMO_USERS
+    from rounds.models import ReportingRound
 
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql" or db["NAME"] != args.database:

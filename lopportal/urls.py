@@ -11,7 +11,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("people/", include("accounts.urls")),
     path("platforms/", include("platforms.urls")),
-    path("rounds/", include("initiatives.urls")),
+    path("rounds/", include("rounds.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from accounts.selectors import role_counts
-from initiatives.selectors import round_list, round_overviews
 from platforms.selectors import platform_level_counts, platform_list
+from rounds.selectors import round_list, round_overviews
 
 
 class LoginView(auth_views.LoginView):

@@ -28,7 +28,7 @@ def platform_update(*, actor, platform: Platform, name: str, level: str, area: s
 def summaries_changed() -> None:
     """Mark every round's summary as changed (they count active platforms per level; admin edits)."""
     # Imported here: initiatives builds on platforms, not the other way round.
-    from initiatives.summary import round_data_changed
+    from summaries.summary import round_data_changed
 
     round_data_changed()
 

@@ -4,8 +4,9 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Role, User
-from initiatives.models import Initiative, Report, ReportingRound, TargetGroup, Theme
+from initiatives.models import Initiative, TargetGroup
 from platforms.models import Level, Membership, Onderwijsnet, Organisation, OrganisationKind, PartnerCategory, Platform
+from rounds.models import Report, ReportingRound, Theme
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
 

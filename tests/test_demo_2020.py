@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db.models import Count, Q
 
-from initiatives.demo import load_rounds
-from initiatives.models import Initiative, Report, ReportingRound, ThemeAnswer
+from initiatives.models import Initiative, ThemeAnswer
 from platforms.demo import load_demo
 from platforms.models import Membership
+from rounds.demo import load_rounds
+from rounds.models import Report, ReportingRound
 
 THEMES = ["laptops", "reaching-all-pupils", "family-support", "summer-schools-reading"]
 

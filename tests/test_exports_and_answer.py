@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives.columns import report_columns
-from initiatives.models import Theme, ThemeAnswer
+from initiatives.models import ThemeAnswer
+from rounds.columns import report_columns
+from rounds.models import Theme
 
 from .factories import InitiativeFactory, PlatformFactory, ReportFactory
 
@@ -106,7 +107,7 @@ def test_answer_text_takes_its_figures_from_the_data(login, ministry_user, open_
 
 @pytest.mark.django_db
 def test_half_and_majority_phrasing(login, ministry_user, open_round):
-    from initiatives.answer import share
+    from summaries.answer import share
 
     assert share(35, 70) == "de helft van de LOP's (35)"
     assert share(47, 70, majority=True) == "een meerderheid van de LOP's (47 van de 70)"

@@ -50,7 +50,8 @@ def test_a_save_cut_off_by_the_database_keeps_nothing_and_says_so(login, coordin
     """The connection drops after the report row is written, before its theme answers: all or nothing."""
     from django.urls import reverse
 
-    from initiatives.models import Report, ThemeAnswer
+    from initiatives.models import ThemeAnswer
+    from rounds.models import Report
 
     from .factories import report_post_data
 

@@ -50,10 +50,8 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
 from accounts.models import AccountAction, AccountEvent, Role, User
-from initiatives import importing as report_importing
-from initiatives.columns import FALSE_VALUES, TRUE_VALUES, report_columns
-from initiatives.forms import InitiativeForm, RoundForm, ThemeForm
-from initiatives.models import Initiative, InitiativeKind, ReachedUnit, Report, ReportingRound, TargetGroup, Theme
+from initiatives.forms import InitiativeForm
+from initiatives.models import Initiative, InitiativeKind, ReachedUnit, TargetGroup
 from initiatives.questions import (
     ARRANGEMENT_QUESTIONS,
     REGISTRATION_QUESTIONS,
@@ -65,6 +63,10 @@ from platforms import importing as master_importing
 from platforms.forms import MembershipEndForm, MembershipForm, PlatformForm
 from platforms.import_views import SESSION_KEY as IMPORT_SESSION_KEY
 from platforms.models import Level, Membership, Onderwijsnet, Organisation, OrganisationKind, PartnerCategory, Platform
+from rounds import importing as report_importing
+from rounds.columns import FALSE_VALUES, TRUE_VALUES, report_columns
+from rounds.forms import RoundForm, ThemeForm
+from rounds.models import Report, ReportingRound, Theme
 
 from . import strategies as hs
 from .factories import PASSWORD, InitiativeFactory, MembershipFactory, PartnerFactory, ReportFactory, report_post_data
@@ -79,8 +81,8 @@ FEW = settings(HOSTILE, max_examples=15)
 XSS_MARKERS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 
 # Every write that can change a summary figure also raises the round's data version.
-ROUND_VERSION = {"initiatives.reportinground"}
-REPORT_TABLES = {"initiatives.report", "initiatives.historicalreport", "initiatives.themeanswer",
+ROUND_VERSION = {"rounds.reportinground"}
+REPORT_TABLES = {"rounds.report", "rounds.historicalreport", "initiatives.themeanswer",
                  "initiatives.historicalthemeanswer", *ROUND_VERSION}
 ORGANISATION_TABLES = {"platforms.organisation", "platforms.membership"}
 PEOPLE_TABLES = {"accounts.user", "accounts.accountevent", "platforms.platform_coordinators"}
@@ -654,7 +656,7 @@ def test_report_return_and_reopen(client, ministry_user, admin_user, platform, o
         # The mail to the coordinators goes out once the change is committed: run it, as a real request does.
         with django_capture_on_commit_callbacks(execute=True):
             response = _post(client, url, request,
-                             allowed={"initiatives.report", "initiatives.historicalreport", *ROUND_VERSION})
+                             allowed={"rounds.report", "rounds.historicalreport", *ROUND_VERSION})
         if response.status_code == 302:
             comment = _stripped(response.wsgi_request.POST, "comment")
             report = Report.objects.get(round=open_round, platform=platform)
@@ -729,7 +731,7 @@ def test_round_create(client, admin_user, open_round, inactive_theme, data):
         _login(client, admin_user)
         latest = ReportingRound.objects.order_by("-pk").first().pk
         response = _post(client, reverse("rounds:create"), request,
-                         allowed={"initiatives.reportinground", "initiatives.reportinground_themes"})
+                         allowed={"rounds.reportinground", "rounds.reportinground_themes"})
         if response.status_code == 302:
             post = response.wsgi_request.POST
             saved = ReportingRound.objects.get(pk__gt=latest)
@@ -750,7 +752,7 @@ def test_round_edit(client, admin_user, platform, open_round, data):
         _login(client, admin_user)
         url = reverse("rounds:edit", kwargs={"round_slug": open_round.slug})
         response = _post(client, url, request,
-                         allowed={"initiatives.reportinground", "initiatives.reportinground_themes"})
+                         allowed={"rounds.reportinground", "rounds.reportinground_themes"})
         if response.status_code == 302:
             saved = ReportingRound.objects.get(pk=open_round.pk)
             assert saved.slug == open_round.slug  # the code is fixed once made
@@ -768,7 +770,7 @@ def test_round_close(client, admin_user, open_round, data):
             ReportingRound.objects.filter(pk=open_round.pk).update(closed_at=timezone.now())
         _login(client, admin_user)
         response = _post(client, reverse("rounds:close", kwargs={"round_slug": open_round.slug}), request,
-                         allowed={"initiatives.reportinground"})
+                         allowed={"rounds.reportinground"})
         assert response.status_code == 302
         assert ReportingRound.objects.get(pk=open_round.pk).is_closed != closed
 
@@ -790,7 +792,7 @@ def test_theme_create_and_edit(client, admin_user, open_round, data):
         url = reverse("rounds:theme_edit", kwargs={"theme_slug": "laptops"}) if editing \
             else reverse("rounds:theme_create")
         latest = Theme.objects.order_by("-pk").first().pk
-        response = _post(client, url, request, allowed={"initiatives.theme"})
+        response = _post(client, url, request, allowed={"rounds.theme"})
         if response.status_code == 302:
             post = response.wsgi_request.POST
             saved = Theme.objects.get(slug="laptops") if editing else Theme.objects.get(pk__gt=latest)
@@ -901,7 +903,7 @@ SUMMARY_QUESTIONS = [q.field for q in REGISTRATION_QUESTIONS + ARRANGEMENT_QUEST
 @pytest.fixture
 def summary_setup(platform, other_platform, open_round, coordinator, other_coordinator):
     """Both platforms' reports submitted with every question answered, with an initiative."""
-    from initiatives import services
+    from rounds.services import reports as services
 
     for user, own in ((coordinator, platform), (other_coordinator, other_platform)):
         post = QueryDict(urlencode(report_post_data(level=own.level)))

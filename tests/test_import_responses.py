@@ -7,11 +7,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from initiatives import importing
-from initiatives.columns import neutralise, report_columns
-from initiatives.exports import report_rows
-from initiatives.importing import RowError
-from initiatives.models import Report, ReportStatus, ThemeAnswer
+from initiatives.models import ThemeAnswer
+from rounds import importing
+from rounds.columns import neutralise, report_columns
+from rounds.importing import RowError
+from rounds.models import Report, ReportStatus
+from summaries.exports import report_rows
 
 from .factories import PlatformFactory, ReportFactory, ReportingRoundFactory
 

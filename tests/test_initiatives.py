@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from initiatives.models import Initiative, Report, TargetGroup, Theme
+from initiatives.models import Initiative, TargetGroup
+from rounds.models import Report, Theme
 
 from .factories import InitiativeFactory, MembershipFactory, PlatformFactory, ReportFactory
 

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives.models import Reminder
+from rounds.models import Reminder
 
 from .factories import PlatformFactory, ReportFactory, ReportingRoundFactory, UserFactory
 

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from initiatives import services
-from initiatives.history import report_history
-from initiatives.models import Report, ReportStatus, Theme
+from rounds.history import report_history
+from rounds.models import Report, ReportStatus, Theme
+from rounds.services import reports as services
 
 from .factories import ReportingRoundFactory
 

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives.models import Report
+from rounds.models import Report
 
 from .factories import ReportFactory, report_post_data
 

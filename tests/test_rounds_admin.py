@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from initiatives.models import ReportingRound, Theme, ThemeAnswer
+from initiatives.models import ThemeAnswer
+from rounds.models import ReportingRound, Theme
 
 from .factories import ReportFactory, report_post_data
 

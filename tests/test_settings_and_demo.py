@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from initiatives.models import Report, ReportingRound
 from platforms.models import Membership, Organisation, Platform
+from rounds.models import Report, ReportingRound
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {

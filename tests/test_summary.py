@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives.models import Report, ReportingRound, Theme, ThemeAnswer
-from initiatives.summary import round_summary
+from initiatives.models import ThemeAnswer
 from platforms.models import Platform
+from rounds.models import Report, ReportingRound, Theme
+from summaries.summary import round_summary
 
 from .factories import InitiativeFactory, PlatformFactory, ReportFactory, ReportingRoundFactory
 
@@ -188,8 +189,8 @@ def test_coordinators_cannot_read_the_summary(login, coordinator, platform, coun
 @pytest.mark.django_db
 def test_the_demo_round_reproduces_every_figure_of_the_ministers_answer(login, ministry_user):
     """The figures of the answer of 2020 (../shared/domain/README.md), read through summary.json."""
-    from initiatives.demo import load_rounds
     from platforms.demo import load_demo
+    from rounds.demo import load_rounds
 
     load_demo()
     load_rounds()
@@ -225,8 +226,8 @@ def test_the_demo_round_reproduces_every_figure_of_the_ministers_answer(login, m
 
 @pytest.mark.django_db
 def test_the_demo_answer_text_reads_like_the_ministers(login, ministry_user):
-    from initiatives.demo import load_rounds
     from platforms.demo import load_demo
+    from rounds.demo import load_rounds
 
     load_demo()
     load_rounds()
@@ -282,7 +283,7 @@ def test_the_csv_export_makes_the_same_queries_at_any_size(login, ministry_user,
 @pytest.mark.django_db
 def test_the_summary_is_cached_until_the_rounds_data_changes(login, ministry_user, coordinator, platform, open_round,
                                                               django_assert_num_queries):
-    from initiatives import services
+    from rounds.services import reports as services
 
     client = login(ministry_user)
     url = _url(open_round, "rounds:summary_json")
@@ -301,8 +302,9 @@ def test_the_summary_is_cached_until_the_rounds_data_changes(login, ministry_use
 @pytest.mark.django_db
 def test_every_change_through_the_portal_refreshes_the_cached_summary(login, ministry_user, admin_user, coordinator,
                                                                       platform, open_round):
-    from initiatives import services
     from platforms.services import platform_update
+    from initiatives import services as initiative_services
+    from rounds.services import reports as services
 
     client = login(ministry_user)
     url = _url(open_round, "rounds:summary_json")
@@ -313,11 +315,11 @@ def test_every_change_through_the_portal_refreshes_the_cached_summary(login, min
     services.report_save(actor=coordinator, round=open_round, platform=platform, expected_version=0, answers={},
                          theme_answers={})
     assert figures()["initiatives"]["total"]["total"] == 0
-    initiative = services.initiative_create(actor=coordinator, round=open_round, platform=platform, data={
+    initiative = initiative_services.initiative_create(actor=coordinator, round=open_round, platform=platform, data={
         "title": "Huiswerkklas", "description": "Op woensdag.", "kind": "homework_support",
         "start_date": open_round.period_start, "target_groups": []})
     assert figures()["initiatives"]["total"]["total"] == 1
-    services.initiative_delete(actor=coordinator, initiative=initiative)
+    initiative_services.initiative_delete(actor=coordinator, initiative=initiative)
     assert figures()["initiatives"]["total"]["total"] == 0
     platform_update(actor=admin_user, platform=platform, name=platform.name, level="secundair", area=platform.area,
                     coordinators=[coordinator])
@@ -347,7 +349,7 @@ def test_with_a_read_replica_the_figures_and_their_version_come_from_it(settings
 
 @pytest.mark.django_db
 def test_renaming_a_round_or_a_theme_shows_in_the_summary_at_once(login, ministry_user, admin_user, open_round):
-    from initiatives import round_services
+    from rounds.services import rounds as round_services
 
     client = login(ministry_user)
     url = _url(open_round, "rounds:summary_json")
@@ -363,7 +365,7 @@ def test_renaming_a_round_or_a_theme_shows_in_the_summary_at_once(login, ministr
 
 @pytest.mark.django_db
 def test_saving_a_round_loaded_earlier_does_not_lower_its_data_version(open_round):
-    from initiatives.summary import round_data_changed
+    from summaries.summary import round_data_changed
 
     loaded = ReportingRound.objects.get(pk=open_round.pk)
     round_data_changed(open_round)  # a report saved meanwhile
@@ -405,7 +407,7 @@ def test_a_report_changed_in_the_django_admin_is_not_overwritten_by_a_form_opene
                                                                                         platform, open_round, rf):
     from django.contrib.admin.sites import site
 
-    from initiatives import services
+    from rounds.services import reports as services
 
     report = services.report_save(actor=coordinator, round=open_round, platform=platform, expected_version=0,
                                   answers={"registrations_note": "van de coördinator"}, theme_answers={})

@@ -30,7 +30,9 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "platforms",
+    "rounds",
     "initiatives",
+    "summaries",
 ]
 
 MIDDLEWARE = [

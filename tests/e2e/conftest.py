@@ -83,8 +83,8 @@ def page(request, browser, live_server) -> Page:
 @pytest.fixture
 def demo(transactional_db):
     """The demo: 70 platforms with members, the accounts and both rounds (about 3 s)."""
-    from initiatives.demo import load_rounds
     from platforms.demo import load_demo
+    from rounds.demo import load_rounds
 
     load_demo()
     load_rounds()

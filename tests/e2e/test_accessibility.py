@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from initiatives.models import Initiative, ReportingRound
+from initiatives.models import Initiative
 from platforms.models import Membership, Platform
+from rounds.models import ReportingRound
 from tests.factories import InitiativeFactory, ReportFactory
 
 from .conftest import DEMO_PASSWORD, axe_violations, log_in

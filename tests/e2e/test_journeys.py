@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
-from initiatives.models import Initiative, Report
+from initiatives.models import Initiative
+from rounds.models import Report
 from tests.factories import PlatformFactory, UserFactory
 
 from .conftest import DEMO_PASSWORD, axe_violations, log_in, log_out

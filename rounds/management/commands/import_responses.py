@@ -1,0 +1,49 @@
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from lopportal.imports import SUPPORTED_EXTENSIONS
+from rounds.importing import parse_report_file, reports_import, validate_rows
+from rounds.models import ReportingRound
+
+
+def _refusal(lines: list[str]) -> CommandError:
+    count = len(lines)
+    heading = ngettext("Nothing was imported: the file has %(count)d error.",
+                      "Nothing was imported: the file has %(count)d errors.", count) % {"count": count}
+    return CommandError("\n".join([heading, *lines]))
+
+
+class Command(BaseCommand):
+    help = ("Create or replace the reports of a round from a CSV or XLSX file in the export format. "
+            "Every row is checked first; one bad row refuses the whole file.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="A .csv (UTF-8, comma or semicolon) or .xlsx file.")
+        parser.add_argument("--round", required=True, dest="round_slug", help="The code (slug) of the round.")
+
+    def handle(self, *args, file, round_slug, **options):
+        round = ReportingRound.objects.filter(slug=round_slug).first()
+        if round is None:
+            raise CommandError(_("There is no reporting round with the code %(slug)s.") % {"slug": round_slug})
+        path = Path(file)
+        if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+            raise CommandError(_("Only .csv and .xlsx files can be imported."))
+        if not path.is_file():
+            raise CommandError(_("The file %(path)s does not exist.") % {"path": path})
+
+        with path.open("rb") as fileobj:
+            rows, errors = parse_report_file(fileobj, path.name, round)
+        errors += validate_rows(round, rows)
+        if errors:
+            raise _refusal([str(error) for error in errors])
+        try:
+            count = reports_import(actor=None, round=round, rows=rows)
+        except ValidationError as error:  # something changed in the database since the check
+            raise _refusal(error.messages) from None
+        self.stdout.write(self.style.SUCCESS(ngettext(
+            "%(count)d report imported for %(round)s.", "%(count)d reports imported for %(round)s.", count,
+        ) % {"count": count, "round": round.title}))

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from platforms.demo import load_demo
+from rounds.demo import load_rounds
+
+
+class Command(BaseCommand):
+    help = "Load the demo platforms, members, accounts and rounds (idempotent; refused in production)."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(_("The demo data cannot be loaded with production settings."))
+        counts = load_demo() | load_rounds()
+        self.stdout.write(self.style.SUCCESS(
+            _("Demo loaded: %(platforms)d platforms, %(organisations)d organisations, "
+              "%(memberships)d memberships, %(users)d accounts, %(rounds)d reporting rounds.") % counts
+        ))

@@ -1,0 +1,1 @@
+"""Writes to rounds, questionnaires and reports."""
