@@ -10,50 +10,6 @@ from platforms.models import Organisation
 from rounds.models import TEXT_MAX_LENGTH, Report, Theme
 
 
-class ThemeAnswer(models.Model):
-    """What a platform did about one theme of the round."""
-
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="theme_answers",
-                               verbose_name=_("report"))
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="answers", verbose_name=_("theme"))
-    discussed = models.BooleanField(_("discussed"), null=True, blank=True)
-    agreements = models.BooleanField(_("agreements made"), null=True, blank=True)
-    actions = models.BooleanField(_("own or joint actions"), null=True, blank=True)
-    exchange = models.BooleanField(_("exchange of experience"), null=True, blank=True)
-    informed = models.BooleanField(_("members informed"), null=True, blank=True)
-    note = models.TextField(_("note"), max_length=TEXT_MAX_LENGTH, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("theme answer")
-        verbose_name_plural = _("theme answers")
-        ordering = ["theme__position", "theme__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["report", "theme"], name="theme_answer_one_per_theme",
-                                    violation_error_message=_("This theme has already been answered.")),
-            models.CheckConstraint(
-                condition=Q(discussed=True) | (~Q(agreements=True) & ~Q(actions=True) & ~Q(exchange=True)
-                                               & ~Q(informed=True)),
-                name="theme_answer_activity_implies_discussed",
-                violation_error_message=_("Agreements, actions, exchange or informing imply that the theme "
-                                          "was discussed."),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.report} – {self.theme}"
-
-    def clean(self):
-        if self.discussed is not True and any(
-            getattr(self, f) is True for f in ("agreements", "actions", "exchange", "informed")
-        ):
-            raise ValidationError({"discussed": _(
-                "Agreements, actions, exchange or informing mean the theme was discussed: answer this question "
-                "with yes, or the others with no."
-            )})
-
-
 class InitiativeKind(models.TextChoices):
     HOMEWORK_SUPPORT = "homework_support", _("Homework support")
     BRIDGE_FIGURES = "bridge_figures", _("Bridge figures (school-family liaison)")

@@ -1,10 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from initiatives.models import ThemeAnswer
 from platforms.admin import RefreshesSummaryAdmin
 
-from .models import Report, ReportingRound, Theme
+from .models import Answer, Note, Report, ReportingRound, Theme
 
 
 @admin.register(Theme)
@@ -24,11 +23,28 @@ class ReportingRoundAdmin(RefreshesSummaryAdmin, admin.ModelAdmin):
     date_hierarchy = "opens_on"
 
 
-class ThemeAnswerInline(admin.TabularInline):
-    model = ThemeAnswer
+class ReadOnlyInline(admin.TabularInline):
+    """Answers are written by one service (the coordinators' form and the file import): read-only here."""
+
     extra = 0
-    autocomplete_fields = ()
-    fields = ("theme", "discussed", "agreements", "actions", "exchange", "informed", "note")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AnswerInline(ReadOnlyInline):
+    model = Answer
+    fields = readonly_fields = ("question", "theme", "value")
+    ordering = ("question__section__position", "question__position", "theme__position")
+
+
+class NoteInline(ReadOnlyInline):
+    model = Note
+    fields = readonly_fields = ("section", "theme", "text")
 
 
 @admin.register(Report)
@@ -40,7 +56,7 @@ class ReportAdmin(RefreshesSummaryAdmin, SimpleHistoryAdmin):
     readonly_fields = ("version", "updated_at", "updated_by", "submitted_at", "submitted_by", "returned_at",
                        "returned_by")
     autocomplete_fields = ("platform",)
-    inlines = [ThemeAnswerInline]
+    inlines = [AnswerInline, NoteInline]
 
     def save_model(self, request, obj, form, change):
         if change:  # a coordinator's form still open on the previous version must not overwrite this edit

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -91,21 +92,8 @@ class ReportStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-class Arrangement(models.TextChoices):
-    NONE = "none", _("No arrangements")
-    UNCHANGED = "unchanged", _("Arrangements unchanged")
-    ADJUSTED = "adjusted", _("Arrangements adjusted")
-    NOT_APPLICABLE = "not_applicable", _("Not applicable")
-
-
-ARRANGEMENT_VALUES = [Arrangement.NONE, Arrangement.UNCHANGED, Arrangement.ADJUSTED]
-
-
 class Report(models.Model):
-    """One platform's answers for one reporting round, from draft to submitted.
-
-    A question left unanswered is NULL (or "" for the arrangements): "not answered" is not "no".
-    """
+    """One platform's answers for one reporting round, from draft to submitted; the answers are `Answer` rows."""
 
     round = models.ForeignKey(ReportingRound, on_delete=models.PROTECT, related_name="reports",
                               verbose_name=_("reporting round"))
@@ -114,20 +102,6 @@ class Report(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     # Optimistic locking: every save raises it; a save that started from an older version is refused.
     version = models.PositiveIntegerField(_("version"), default=0)
-
-    registration_procedure_used = models.BooleanField(_("registration procedure used"), null=True, blank=True)
-    application_period_adjusted = models.BooleanField(_("application period adjusted"), null=True, blank=True)
-    enrolment_period_adjusted = models.BooleanField(_("enrolment period adjusted"), null=True, blank=True)
-    free_enrolment_period_adjusted = models.BooleanField(_("free enrolment period adjusted"), null=True, blank=True)
-    registrations_note = models.TextField(_("note on registrations"), max_length=TEXT_MAX_LENGTH, blank=True)
-
-    newcomers = models.CharField(_("newcomers"), max_length=20, choices=Arrangement.choices, blank=True)
-    newcomers_note = models.TextField(_("note on newcomers"), max_length=TEXT_MAX_LENGTH, blank=True)
-    preschool = models.CharField(_("pre-school participation"), max_length=20, choices=Arrangement.choices,
-                                 blank=True)
-    preschool_note = models.TextField(_("note on pre-school participation"), max_length=TEXT_MAX_LENGTH, blank=True)
-    excluded_pupils = models.CharField(_("excluded pupils"), max_length=20, choices=Arrangement.choices, blank=True)
-    excluded_pupils_note = models.TextField(_("note on excluded pupils"), max_length=TEXT_MAX_LENGTH, blank=True)
 
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -156,26 +130,6 @@ class Report(models.Model):
             models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="report_status_valid",
                                    violation_error_message=_("Unknown status.")),
             models.CheckConstraint(
-                condition=Q(registration_procedure_used=True)
-                | (~Q(application_period_adjusted=True) & ~Q(enrolment_period_adjusted=True)),
-                name="report_adjusted_period_implies_procedure",
-                violation_error_message=_("An adjusted application or enrolment period implies that a "
-                                          "registration procedure was used."),
-            ),
-            *[
-                models.CheckConstraint(
-                    condition=Q(**{f"{field}__in": [*Arrangement.values, ""]}),
-                    name=f"report_{field}_valid",
-                    violation_error_message=_("Unknown answer."),
-                )
-                for field in ("newcomers", "preschool", "excluded_pupils")
-            ],
-            models.CheckConstraint(
-                condition=~Q(newcomers=Arrangement.NOT_APPLICABLE) & ~Q(excluded_pupils=Arrangement.NOT_APPLICABLE),
-                name="report_only_preschool_can_be_not_applicable",
-                violation_error_message=_("Only pre-school participation can be not applicable."),
-            ),
-            models.CheckConstraint(
                 condition=~Q(status=ReportStatus.SUBMITTED) | Q(submitted_at__isnull=False),
                 name="report_submitted_has_date",
                 violation_error_message=_("A submitted report has a submission date."),
@@ -187,21 +141,6 @@ class Report(models.Model):
 
     def get_absolute_url(self):
         return reverse("rounds:report", kwargs={"round_slug": self.round.slug, "code": self.platform.code})
-
-    def clean(self):
-        errors = {}
-        if self.registration_procedure_used is not True:
-            for field in ("application_period_adjusted", "enrolment_period_adjusted"):
-                if getattr(self, field) is True:
-                    errors[field] = _("An adjusted period implies that a registration procedure was used: "
-                                      "answer the first question with yes, or this one with no.")
-        is_basis = self.platform.level == "basis"
-        if is_basis and self.preschool == Arrangement.NOT_APPLICABLE:
-            errors["preschool"] = _("Pre-school participation applies to basisonderwijs platforms.")
-        if not is_basis and self.preschool != Arrangement.NOT_APPLICABLE:
-            errors["preschool"] = _("Pre-school participation is not asked of secundair onderwijs platforms.")
-        if errors:
-            raise ValidationError(errors)
 
 
 class Reminder(models.Model):
@@ -227,3 +166,234 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.platform} – {self.sent_on}"
+
+
+# The questionnaire of a round ---------------------------------------------------------------------------------
+
+
+class QuestionKind(models.TextChoices):
+    YESNO = "yesno", _("Yes/no")
+    CHOICE = "choice", _("One of a list")
+    MULTIPLE = "multiple", _("Several of a list")
+    NUMBER = "number", _("Whole number")
+    TEXT = "text", _("Short text")
+    DATE = "date", _("Date")
+
+
+class LevelScope(models.TextChoices):
+    """Which platforms a section or question applies to."""
+
+    BOTH = "", _("Both levels")
+    BASIS = "basis", _("Basisonderwijs")
+    SECUNDAIR = "secundair", _("Secundair onderwijs")
+
+
+KEY_HELP = _("Lower-case letters, digits and underscores, starting with a letter; stable across rounds so that "
+             "rounds can be compared.")
+key_validator = RegexValidator(r"^[a-z][a-z0-9_]*\Z", _("Use lower-case letters, digits and underscores, "
+                                                        "starting with a letter."))
+
+
+class Questionnaire(models.Model):
+    """The questions a round asks, in sections; one per round, read-only once a report was saved."""
+
+    round = models.OneToOneField(ReportingRound, on_delete=models.CASCADE, related_name="questionnaire",
+                                 verbose_name=_("reporting round"))
+    # Raised by every change to the sections, questions or choices: the parsed definition is cached on it.
+    version = models.PositiveIntegerField(_("version"), default=0)
+    copied_from = models.ForeignKey(ReportingRound, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("copied from"))
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self):
+        return str(self.round)
+
+
+class Section(models.Model):
+    """An ordered group of questions, with an optional note; asked once, or once per theme of the round."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="sections",
+                                      verbose_name=_("questionnaire"))
+    key = models.CharField(_("key"), max_length=60, validators=[key_validator], help_text=KEY_HELP)
+    title = models.CharField(_("title"), max_length=200)
+    help_text = models.TextField(_("help text"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    level = models.CharField(_("asked of"), max_length=10, choices=LevelScope.choices, blank=True)
+    per_theme = models.BooleanField(_("asked once per theme"), default=False)
+    # The section's free-text note; its key names the column in the report file.
+    note_key = models.CharField(_("note key"), max_length=60, blank=True, validators=[key_validator])
+    note_label = models.CharField(_("note label"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "key"], name="section_key_unique",
+                                    violation_error_message=_("Another section has this key.")),
+            models.CheckConstraint(condition=Q(level__in=LevelScope.values), name="section_level_valid",
+                                   violation_error_message=_("Unknown level.")),
+            models.UniqueConstraint(fields=["questionnaire", "note_key"], condition=~Q(note_key=""),
+                                    name="section_note_key_unique",
+                                    violation_error_message=_("Another section's note has this key.")),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Question(models.Model):
+    """One question of a questionnaire: its key, wording, kind, and when it is asked or follows from others."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions",
+                                      verbose_name=_("questionnaire"))
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions",
+                                verbose_name=_("section"))
+    key = models.CharField(_("key"), max_length=60, validators=[key_validator], help_text=KEY_HELP)
+    label = models.CharField(_("question"), max_length=500)
+    help_text = models.TextField(_("help text"), blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
+    required = models.BooleanField(_("required to submit"), default=True)
+    level = models.CharField(_("asked of"), max_length=10, choices=LevelScope.choices, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    # Conditions in XLSForm's syntax (`${key} = 'value'`, `selected(${key}, 'value')`, and, or, parentheses).
+    relevant = models.CharField(_("asked only when"), max_length=1000, blank=True)
+    implied_when = models.CharField(_("answer follows when"), max_length=1000, blank=True)
+    implied_value = models.CharField(_("the answer that follows"), max_length=200, blank=True)
+    min_value = models.BigIntegerField(_("minimum"), null=True, blank=True)
+    max_value = models.BigIntegerField(_("maximum"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["section__position", "section_id", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "key"], name="question_key_unique",
+                                    violation_error_message=_("Another question has this key.")),
+            models.CheckConstraint(condition=Q(kind__in=QuestionKind.values), name="question_kind_valid",
+                                   violation_error_message=_("Unknown kind of question.")),
+            models.CheckConstraint(condition=Q(level__in=LevelScope.values), name="question_level_valid",
+                                   violation_error_message=_("Unknown level.")),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(max_value__gte=F("min_value")),
+                name="question_min_not_above_max",
+                violation_error_message=_("The minimum cannot be above the maximum."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(implied_when="") & Q(implied_value="")) | (~Q(implied_when="") & ~Q(implied_value="")),
+                name="question_implied_has_condition_and_value",
+                violation_error_message=_("An answer that follows needs both its condition and its value."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class Choice(models.Model):
+    """One option of a one-of-a-list or several-of-a-list question."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices",
+                                 verbose_name=_("question"))
+    name = models.CharField(_("name"), max_length=60, validators=[RegexValidator(
+        r"^[A-Za-z_][A-Za-z0-9_.-]*\Z", _("Use letters, digits, _, . and -, starting with a letter or _."))])
+    label = models.CharField(_("label"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "name"], name="choice_name_unique",
+                                    violation_error_message=_("Another choice of this question has this name.")),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class Answer(models.Model):
+    """One answer of a report to one question (per theme for a section asked per theme).
+
+    No row means "not answered" (or not asked). A several-of-a-list answer is one row per chosen
+    option, so that the summary counts every option with one grouped aggregate.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="answers", verbose_name=_("report"))
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers",
+                                 verbose_name=_("question"))
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("theme"))
+    # A copy of the question's kind, so that the database can hold the rules of each kind.
+    kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
+    # yes/no: "yes" or "no"; a list: the choice's name; a number: its digits; a date: YYYY-MM-DD; text: the text.
+    value = models.CharField(_("answer"), max_length=TEXT_MAX_LENGTH)
+    number = models.BigIntegerField(_("number"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=QuestionKind.values), name="answer_kind_valid",
+                                   violation_error_message=_("Unknown kind of question.")),
+            models.CheckConstraint(condition=~Q(value=""), name="answer_not_empty",
+                                   violation_error_message=_("An empty answer is no answer: leave it out.")),
+            models.CheckConstraint(condition=~Q(kind=QuestionKind.YESNO) | Q(value__in=["yes", "no"]),
+                                   name="answer_yesno_valid", violation_error_message=_("Answer yes or no.")),
+            models.CheckConstraint(
+                condition=(Q(kind=QuestionKind.NUMBER) & Q(number__isnull=False))
+                | (~Q(kind=QuestionKind.NUMBER) & Q(number__isnull=True)),
+                name="answer_number_iff_number_kind",
+                violation_error_message=_("A number question is answered with a number."),
+            ),
+            # One answer per question (and theme); one row per chosen option for several of a list.
+            models.UniqueConstraint(fields=["report", "question"],
+                                    condition=Q(theme__isnull=True) & ~Q(kind=QuestionKind.MULTIPLE),
+                                    name="answer_one_per_question"),
+            models.UniqueConstraint(fields=["report", "question", "theme"],
+                                    condition=Q(theme__isnull=False) & ~Q(kind=QuestionKind.MULTIPLE),
+                                    name="answer_one_per_question_and_theme"),
+            models.UniqueConstraint(fields=["report", "question", "value"],
+                                    condition=Q(theme__isnull=True) & Q(kind=QuestionKind.MULTIPLE),
+                                    name="answer_option_once"),
+            models.UniqueConstraint(fields=["report", "question", "theme", "value"],
+                                    condition=Q(theme__isnull=False) & Q(kind=QuestionKind.MULTIPLE),
+                                    name="answer_option_once_per_theme"),
+        ]
+        indexes = [models.Index(fields=["question", "value"], name="answer_question_value")]
+
+    def __str__(self):
+        return f"{self.question.key}: {self.value}"
+
+
+class Note(models.Model):
+    """A report's free-text note on a section (per theme for a section asked per theme)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notes", verbose_name=_("report"))
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="notes", verbose_name=_("section"))
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("theme"))
+    text = models.TextField(_("note"), max_length=TEXT_MAX_LENGTH)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="note_not_empty",
+                                   violation_error_message=_("An empty note is no note: leave it out.")),
+            models.UniqueConstraint(fields=["report", "section"], condition=Q(theme__isnull=True),
+                                    name="note_one_per_section"),
+            models.UniqueConstraint(fields=["report", "section", "theme"], condition=Q(theme__isnull=False),
+                                    name="note_one_per_section_and_theme"),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
