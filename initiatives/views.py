@@ -10,7 +10,7 @@ from lopportal.forms import add_service_errors
 from rounds.permissions import ReportPolicy
 from rounds.presenters import stale_save_message
 from rounds.services.reports import StaleSave
-from rounds.views.reports import _report_in_url
+from rounds.views.reports import report_in_url
 
 from . import selectors, services
 from .forms import InitiativeForm
@@ -18,7 +18,7 @@ from .permissions import InitiativePolicy
 
 
 def _initiative_in_url(request, round_slug, code, pk):
-    report = _report_in_url(request, round_slug, code)
+    report = report_in_url(request, round_slug, code)
     return report, selectors.initiative_get(user=request.user, report=report, pk=pk)
 
 
@@ -28,7 +28,7 @@ def _initiative_context(report, **extra):
 
 @require_http_methods(["GET", "POST"])
 def initiative_create(request, round_slug, code):
-    report = _report_in_url(request, round_slug, code)
+    report = report_in_url(request, round_slug, code)
     if not ReportPolicy.can_answer(request.user, report):
         raise PermissionDenied
     form = InitiativeForm(request.POST if request.method == "POST" else None, report=report)

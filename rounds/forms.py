@@ -1,53 +1,45 @@
-from crispy_forms.bootstrap import InlineRadios
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.models import ThemeAnswer
-from initiatives.questions import (
-    ARRANGEMENT_QUESTIONS,
-    REGISTRATION_QUESTIONS,
-    THEME_QUESTIONS,
-    fill_implied_report_answers,
-    fill_implied_theme_answers,
-    report_questions,
-    unanswered,
-)
 from lopportal.forms import ModelMultipleChoiceField, inline_form_helper
 from platforms.forms import DateInput
 
-from .models import TEXT_MAX_LENGTH, Arrangement, Report, ReportingRound, Theme
-
-ANSWER_REQUIRED = _("Answer this question before you submit.")
+from .models import TEXT_MAX_LENGTH, QuestionKind, ReportingRound, Theme
+from .questionnaire import NO, TEXT_ANSWER_MAX_LENGTH, YES, Definition, QuestionDef, SectionInstance
 
 
 class YesNoRadio(forms.RadioSelect):
-    """Yes / No as two radio buttons; neither checked means "not answered"."""
+    """Yes / No as two radio buttons ("true"/"false", the first version's values); neither checked is unanswered."""
 
     def format_value(self, value):
-        if value in (True, "true", "True"):
+        if value in (True, "true", "True", YES):
             return ["true"]
-        if value in (False, "false", "False"):
+        if value in (False, "false", "False", NO):
             return ["false"]
         return []
 
 
-def yes_no_field(question) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=question.label, help_text=question.help_text, required=False,
-        choices=[("true", _("Yes")), ("false", _("No"))], coerce=lambda value: value == "true", empty_value=None,
-        widget=YesNoRadio,
-    )
+def _yes_no(value) -> str | None:
+    return {"true": YES, "false": NO, YES: YES, NO: NO}.get(value)
 
 
-def arrangement_field(question) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=question.label, help_text=question.help_text, required=False,
-        choices=[(a.value, a.label) for a in (Arrangement.NONE, Arrangement.UNCHANGED, Arrangement.ADJUSTED)],
-        empty_value="", widget=forms.RadioSelect,
-    )
+def _question_field(question: QuestionDef) -> forms.Field:
+    """The form field of a question, giving the canonical value of rounds/questionnaire.py."""
+    common = {"label": question.label, "help_text": question.help_text, "required": False}
+    if question.kind == QuestionKind.YESNO:
+        return forms.TypedChoiceField(choices=[("true", _("Yes")), ("false", _("No"))], coerce=_yes_no,
+                                      empty_value=None, widget=YesNoRadio, **common)
+    if question.kind == QuestionKind.CHOICE:
+        return forms.ChoiceField(choices=list(question.choices), widget=forms.RadioSelect, **common)
+    if question.kind == QuestionKind.MULTIPLE:
+        return forms.TypedMultipleChoiceField(choices=list(question.choices), widget=forms.CheckboxSelectMultiple,
+                                              **common)
+    if question.kind == QuestionKind.NUMBER:
+        return forms.IntegerField(min_value=question.min_value, max_value=question.max_value, **common)
+    if question.kind == QuestionKind.DATE:
+        return forms.DateField(widget=DateInput(), **common)
+    return forms.CharField(max_length=TEXT_ANSWER_MAX_LENGTH, **common)
 
 
 def note_field(label) -> forms.CharField:
@@ -55,91 +47,101 @@ def note_field(label) -> forms.CharField:
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-def _section_helper(layout) -> FormHelper:
-    helper = inline_form_helper()
-    helper.layout = Layout(*layout)
-    return helper
+class ReportForm(forms.Form):
+    """A report's questions for its platform's level, built from the round's questionnaire.
 
-
-class ReportForm(forms.ModelForm):
-    """The report's own questions; the rules between answers come from `Report.clean()`."""
+    The form only turns what was posted into values; which questions are asked, the answers that
+    follow from others and what is required are the definition's (`Definition.check`), the same
+    for the form, the service and the file import.
+    """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    class Meta:
-        model = Report
-        fields = [q.field for q in REGISTRATION_QUESTIONS] + ["registrations_note"] + [
-            f for q in ARRANGEMENT_QUESTIONS for f in (q.field, f"{q.field}_note")
-        ]
+    def __init__(self, data=None, *, definition: Definition, level: str, values: dict, notes: dict, version: int,
+                 submitting: bool = False):
+        super().__init__(data)
+        self.definition, self.level, self.submitting = definition, level, submitting
+        self.instances = definition.instances_for(level)
+        self.slots = [slot for instance in self.instances for slot in instance.slots if slot.question.applies_to(level)]
+        self.by_field = {slot.field_name: slot for slot in self.slots}
+        self.note_fields = {instance.note.field_name: instance.note for instance in self.instances if instance.note}
+        states = definition.states(level, values)
+        for slot in self.slots:
+            field = self.fields[slot.field_name] = _question_field(slot.question)
+            field.initial = _initial(slot.question, values.get(slot.column))
+            field.slot, field.state, field.hint = slot, states[slot.column], _hint(definition, slot)
+            field.widget.attrs["data-column"] = slot.column
+            if not isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                field.widget.attrs["class"] = "form-control"
+        for name, note in self.note_fields.items():
+            self.fields[name] = note_field(note.section.note_label or _("Note"))
+            self.fields[name].initial = notes.get(note.column, "")
+            self.fields[name].widget.attrs["class"] = "form-control"
+        self.fields["loaded_version"].initial = version
 
-    def __init__(self, *args, submitting: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.submitting = submitting
-        self.level = self.instance.platform.level
-        self.questions = report_questions(self.level)
-        for q in REGISTRATION_QUESTIONS:
-            self.fields[q.field] = yes_no_field(q)
-        self.fields["registrations_note"] = note_field(_("Note on registrations"))
-        for q in ARRANGEMENT_QUESTIONS:
-            self.fields[q.field] = arrangement_field(q)
-            self.fields[f"{q.field}_note"] = note_field(_("Note"))
-        if "preschool" not in [q.field for q in self.questions]:
-            # Not asked of secundair platforms, and stored as not applicable.
-            del self.fields["preschool"], self.fields["preschool_note"]
-        self.fields["loaded_version"].initial = self.instance.version
+    def values(self) -> dict:
+        """The answers, by column, as the service takes them."""
+        result = {}
+        for name, slot in self.by_field.items():
+            value = self.cleaned_data.get(name)
+            if slot.question.kind == QuestionKind.MULTIPLE:
+                value = frozenset(value or ())
+            result[slot.column] = None if value in ("", None) else value
+        return result
 
-    def clean(self):
-        data = super().clean()
-        data.update(fill_implied_report_answers(
-            {f: v for f, v in data.items() if f in self.fields and f != "loaded_version"}, self.level))
-        if self.submitting:
-            for field in unanswered(data, self.questions):
-                if field not in self.errors:
-                    self.add_error(field, ANSWER_REQUIRED)
-        return data
-
-    @property
-    def registration_helper(self) -> FormHelper:
-        """Renders the registration questions (the page wraps each section in its own fieldset)."""
-        return _section_helper([InlineRadios(q.field) for q in REGISTRATION_QUESTIONS] + ["registrations_note"])
-
-    @property
-    def arrangement_helper(self) -> FormHelper:
-        return _section_helper([item for q in ARRANGEMENT_QUESTIONS if q.field in self.fields
-                                for item in (InlineRadios(q.field), f"{q.field}_note")])
-
-    def answers(self) -> dict:
-        """The answers and notes, as the service takes them."""
-        return {f: self.cleaned_data[f] for f in self.Meta.fields if f in self.cleaned_data}
-
-
-class ThemeAnswerForm(forms.ModelForm):
-    """What the platform did about one theme; one form per theme of the round."""
-
-    class Meta:
-        model = ThemeAnswer
-        fields = [q.field for q in THEME_QUESTIONS] + ["note"]
-
-    def __init__(self, *args, submitting: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.submitting = submitting
-        self.theme = self.instance.theme
-        for q in THEME_QUESTIONS:
-            self.fields[q.field] = yes_no_field(q)
-        self.fields["note"] = note_field(_("Note"))
-        self.helper = _section_helper([InlineRadios(q.field) for q in THEME_QUESTIONS] + ["note"])
+    def notes(self) -> dict:
+        return {note.column: self.cleaned_data.get(name, "") for name, note in self.note_fields.items()}
 
     def clean(self):
         data = super().clean()
-        data.update(fill_implied_theme_answers({f: data.get(f) for f in self.Meta.fields}))
-        if self.submitting:
-            for field in unanswered(data, THEME_QUESTIONS):
-                if field not in self.errors:
-                    self.add_error(field, ANSWER_REQUIRED)
+        if not self.errors:
+            _clean, _notes, errors = self.definition.check(self.level, self.values(), self.notes(),
+                                                           submitting=self.submitting)
+            self.add_column_errors(errors)
         return data
 
-    def answers(self) -> dict:
-        return {f: self.cleaned_data[f] for f in self.Meta.fields if f in self.cleaned_data}
+    def add_column_errors(self, errors: dict) -> None:
+        """Show errors keyed by column (the definition's and the service's) next to their questions."""
+        fields = {slot.column: name for name, slot in self.by_field.items()}
+        fields |= {note.column: name for name, note in self.note_fields.items()}
+        for column, messages in errors.items():
+            name = fields.get(column)
+            for message in messages:
+                if name and name not in self.errors:
+                    self.add_error(name, message)
+                elif not name:
+                    self.add_error(None, message)
+
+    def section_fields(self, instance: SectionInstance) -> list:
+        """The bound fields of one section instance, in order, then its note."""
+        names = [slot.field_name for slot in instance.slots if slot.field_name in self.fields]
+        if instance.note:
+            names.append(instance.note.field_name)
+        return [self[name] for name in names]
+
+
+def _hint(definition: Definition, slot) -> str:
+    """When the question is asked, or when its answer follows from others, in words."""
+    question = slot.question
+    parts = []
+    if question.relevant:
+        parts.append(_("Only answered when %(condition)s.") % {
+            "condition": definition.describe(question.relevant, slot.theme)})
+    if question.implied_when:
+        parts.append(_("The answer is “%(value)s” when %(condition)s.") % {
+            "value": question.choice_label(question.implied_value) if question.has_choices else question.implied_value,
+            "condition": definition.describe(question.implied_when, slot.theme)})
+    return " ".join(parts)
+
+
+def _initial(question: QuestionDef, value):
+    if value is None:
+        return None
+    if question.kind == QuestionKind.YESNO:
+        return "true" if value == YES else "false"
+    if question.kind == QuestionKind.MULTIPLE:
+        return sorted(value)
+    return value
 
 
 class ReturnForm(forms.Form):

@@ -6,67 +6,71 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from initiatives.models import ThemeAnswer
-from initiatives.questions import (
-    ARRANGEMENT_QUESTIONS,
-    REGISTRATION_QUESTIONS,
-    THEME_QUESTIONS,
-    Question,
-    report_questions,
-)
-
-from .models import Arrangement, Report
+from .questionnaire import IMPLIED, NOT_ASKED, Definition, NoteSlot, SectionInstance, Slot, display_value, is_empty
 
 
 @dataclass
 class AnsweredQuestion:
-    question: Question
+    slot: Slot
     value: object
+    implied: bool = False
+    implied_why: str = ""
+
+    @property
+    def question(self):
+        return self.slot.question
 
     @property
     def answered(self) -> bool:
-        return self.value not in (None, "")
+        return not is_empty(self.value)
 
     @property
     def display(self) -> str:
-        if not self.answered:
-            return _("not answered")
-        if self.question.kind == "arrangement":
-            return str(Arrangement(self.value).label)
-        return _("yes") if self.value else _("no")
+        return display_value(self.slot.question, self.value)
 
 
 @dataclass
 class Section:
-    title: str
+    instance: SectionInstance
     questions: list[AnsweredQuestion]
     notes: list[tuple[str, str]]
 
+    @property
+    def title(self) -> str:
+        return self.instance.title
 
-def report_sections(report: Report, answers_by_theme: dict[int, ThemeAnswer]) -> list[Section]:
-    """The report's questions and answers in the order of the form, for reading and for progress."""
-    asked = {q.field for q in report_questions(report.platform.level)}
-    sections = [
-        Section(_("Registrations"),
-                [AnsweredQuestion(q, getattr(report, q.field)) for q in REGISTRATION_QUESTIONS],
-                [(_("Note"), report.registrations_note)]),
-        Section(_("Decretal tasks"),
-                [AnsweredQuestion(q, getattr(report, q.field)) for q in ARRANGEMENT_QUESTIONS if q.field in asked],
-                [(str(q.label), getattr(report, f"{q.field}_note")) for q in ARRANGEMENT_QUESTIONS
-                 if q.field in asked]),
-    ]
-    for theme in report.round.themes.all():
-        answer = answers_by_theme.get(theme.pk)
-        sections.append(Section(
-            _("Theme: %(name)s") % {"name": theme.name},
-            [AnsweredQuestion(q, getattr(answer, q.field) if answer else None) for q in THEME_QUESTIONS],
-            [(_("Note"), answer.note if answer else "")],
-        ))
+    @property
+    def answered(self) -> int:
+        return sum(q.answered for q in self.questions)
+
+
+def report_sections(definition: Definition, level: str, values: dict, notes: dict) -> list[Section]:
+    """The questions asked of a report of this level and their answers, in the order of the form.
+
+    Questions not asked (by level or by an earlier answer) are left out; implied answers say so.
+    """
+    states = definition.states(level, values)
+    sections = []
+    for instance in definition.instances_for(level):
+        questions = []
+        for slot in instance.slots:
+            state = states[slot.column]
+            if state.status == NOT_ASKED:
+                continue
+            if state.status == IMPLIED:
+                questions.append(AnsweredQuestion(slot, state.implied, True,
+                                                  definition.describe(slot.question.implied_when, slot.theme)))
+            else:
+                questions.append(AnsweredQuestion(slot, values.get(slot.column)))
+        note: NoteSlot | None = instance.note
+        section_notes = [(note.section.note_label or _("Note"), notes.get(note.column, ""))] if note else []
+        if questions or section_notes:
+            sections.append(Section(instance, questions, section_notes))
     return sections
 
 
 def progress(sections: list[Section]) -> tuple[int, int]:
-    """(answered, total) over every question of the report."""
+    """(answered, total) over every question asked of the report."""
     questions = [q for s in sections for q in s.questions]
     return sum(q.answered for q in questions), len(questions)
 
@@ -85,14 +89,12 @@ def stale_save_message(obj) -> str:
     ) % {"who": who, "when": when}
 
 
-def form_error_links(forms) -> list[tuple[str, str, str]]:
+def form_error_links(form) -> list[tuple[str, str, str]]:
     """(question, anchor, first message) for every field with an error, in the order of the page."""
     links = []
-    for form in forms:
-        theme = getattr(form, "theme", None)
-        for name, errors in form.errors.items():
-            if name in form.fields:
-                field = form[name]
-                label = f"{theme.name} – {field.label}" if theme else str(field.label)
-                links.append((label, f"div_{field.auto_id}", str(errors[0])))
+    for name, errors in form.errors.items():
+        if name in form.fields and name != "loaded_version":
+            field = form.fields[name]
+            slot = getattr(field, "slot", None)
+            links.append((slot.label if slot else str(field.label), f"div_{form[name].auto_id}", str(errors[0])))
     return links

@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from initiatives.models import Initiative, ThemeAnswer
+from initiatives.models import Initiative
 from platforms.models import Platform
 from platforms.permissions import PlatformPolicy
 
-from .models import Reminder, Report, ReportingRound, ReportStatus
+from .models import Answer, Note, Reminder, Report, ReportingRound, ReportStatus
+from .questionnaire import Definition, from_storage
 
 
 def round_list() -> QuerySet[ReportingRound]:
@@ -18,7 +19,8 @@ def round_list() -> QuerySet[ReportingRound]:
 
 
 def round_get(*, slug: str) -> ReportingRound:
-    return get_object_or_404(ReportingRound.objects.prefetch_related("themes"), slug=slug)
+    return get_object_or_404(ReportingRound.objects.select_related("questionnaire").prefetch_related("themes"),
+                             slug=slug)
 
 
 def report_for(*, user, round: ReportingRound, code: str) -> Report:
@@ -31,7 +33,8 @@ def report_for(*, user, round: ReportingRound, code: str) -> Report:
         Report.objects.filter(round=round, platform=platform)
         .select_related("submitted_by", "returned_by", "updated_by")
         .prefetch_related(
-            Prefetch("theme_answers", queryset=ThemeAnswer.objects.select_related("theme")),
+            Prefetch("answers", queryset=Answer.objects.only("report_id", "question_id", "theme_id", "value")),
+            Prefetch("notes", queryset=Note.objects.only("report_id", "section_id", "theme_id", "text")),
             Prefetch("initiatives", queryset=Initiative.objects.prefetch_related("target_groups")),
         )
         .first()
@@ -43,11 +46,28 @@ def report_for(*, user, round: ReportingRound, code: str) -> Report:
     return report
 
 
-def theme_answers_by_theme(report: Report) -> dict[int, ThemeAnswer]:
-    """The report's answer per theme id (prefetched by `report_for`; none for an unsaved report)."""
+def report_values(report: Report, definition: Definition) -> tuple[dict, dict]:
+    """The report's answers and notes by column (rounds/questionnaire.py); empty for an unsaved report.
+
+    Uses the rows `report_for` prefetched; answers to questions no longer in the definition are left out.
+    """
     if report.pk is None:
-        return {}
-    return {a.theme_id: a for a in report.theme_answers.all()}
+        return {}, {}
+    stored: dict[tuple, list[str]] = {}
+    for answer in report.answers.all():
+        stored.setdefault((answer.question_id, answer.theme_id), []).append(answer.value)
+    values = {}
+    for slot in definition.slots:
+        rows = stored.get((slot.question.pk, slot.theme.pk if slot.theme else None))
+        if rows:
+            values[slot.column] = from_storage(slot.question, rows)
+    texts = {(note.section_id, note.theme_id): note.text for note in report.notes.all()}
+    notes = {}
+    for slot in definition.note_slots:
+        text = texts.get((slot.section.pk, slot.theme.pk if slot.theme else None))
+        if text:
+            notes[slot.column] = text
+    return values, notes
 
 
 @dataclass

@@ -7,7 +7,8 @@ Kept as it was in 2020: a later change here would change what those answers mean
 """
 
 YES_NO = "yesno"
-ARRANGEMENTS = [("none", "Geen afspraken"), ("unchanged", "Afspraken ongewijzigd"), ("adjusted", "Afspraken bijgestuurd")]
+ARRANGEMENTS = [("none", "Geen afspraken"), ("unchanged", "Afspraken ongewijzigd"),
+                ("adjusted", "Afspraken bijgestuurd")]
 NO_PROCEDURE = "${registration_procedure_used} = 'no'"
 NOT_DISCUSSED = "${discussed} = 'no'"
 

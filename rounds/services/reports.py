@@ -6,22 +6,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from initiatives.models import ThemeAnswer
-from initiatives.questions import (
-    THEME_QUESTIONS,
-    fill_implied_report_answers,
-    fill_implied_theme_answers,
-    report_questions,
-    unanswered,
-)
 from platforms.models import Platform
 from summaries.summary import round_data_changed
 
 from .. import notifications
-from ..models import Report, ReportingRound, ReportStatus
+from ..models import Answer, Note, QuestionKind, Report, ReportingRound, ReportStatus
 from ..permissions import ReportPolicy
+from ..questionnaire import Definition, definition_for, storage_rows
 
 
 class StaleSave(Exception):
@@ -50,29 +43,41 @@ def refuse_unless_editable(actor, report: Report) -> None:
         raise ValidationError(refusal)
 
 
-@transaction.atomic
-def report_save(*, actor, round: ReportingRound, platform: Platform, expected_version: int, answers: dict,
-                theme_answers: dict[int, dict], submit: bool = False) -> Report:
-    """Save a coordinator's answers as a draft, or submit them when every question is answered.
-
-    `answers` holds the report's questions and notes, `theme_answers` those of each theme of the
-    round by theme id. All or nothing: a refused save (stale, incomplete, a broken rule, past the
-    deadline) changes nothing.
-    """
+def _report_for_save(*, actor, round: ReportingRound, platform: Platform, expected_version: int) -> Report:
+    """The report to save, its version claimed; refused (StaleSave) when the form was loaded from another version."""
     if claim_version(Report, actor=actor, expected_version=expected_version, round=round, platform=platform):
-        report = Report.objects.select_related("round", "platform").get(round=round, platform=platform)
-    elif expected_version == 0 and not Report.objects.filter(round=round, platform=platform).exists():
-        report = Report(round=round, platform=platform, version=1, updated_at=timezone.now(), updated_by=actor)
-    else:
-        # A form loaded from an older version; or one naming a version of a report that does not exist (removed
-        # since, or a forged form), refused the same way rather than crashing on the missing row.
-        current = Report.objects.select_related("updated_by").filter(round=round, platform=platform).first()
-        raise StaleSave(current or Report(round=round, platform=platform))
-    refuse_unless_editable(actor, report)
+        return Report.objects.select_related("round", "platform").get(round=round, platform=platform)
+    if expected_version == 0 and not Report.objects.filter(round=round, platform=platform).exists():
+        return Report(round=round, platform=platform, version=1, updated_at=timezone.now(), updated_by=actor)
+    # A form loaded from an older version; or one naming a version of a report that does not exist (removed
+    # since, or a forged form), refused the same way rather than crashing on the missing row.
+    current = Report.objects.select_related("updated_by").filter(round=round, platform=platform).first()
+    raise StaleSave(current or Report(round=round, platform=platform))
 
-    answers = fill_implied_report_answers(answers, platform.level)
-    for field, value in answers.items():
-        setattr(report, field, value)
+
+def _insert(report: Report, *, round: ReportingRound, platform: Platform) -> None:
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:  # another first save of the same report won the race
+        raise StaleSave(Report.objects.get(round=round, platform=platform)) from None
+
+
+@transaction.atomic
+def report_save(*, actor, round: ReportingRound, platform: Platform, expected_version: int, values: dict,
+                notes: dict, submit: bool = False) -> Report:
+    """Save a coordinator's answers as a draft, or submit them when every required question is answered.
+
+    `values` and `notes` are keyed by column (`key`, or `theme:<slug>:<key>`), as the report file
+    names them (rounds/questionnaire.py). All or nothing: a refused save (stale, incomplete, a
+    broken rule, past the deadline) changes nothing; its ValidationError names the columns.
+    """
+    report = _report_for_save(actor=actor, round=round, platform=platform, expected_version=expected_version)
+    refuse_unless_editable(actor, report)
+    definition = definition_for(round)
+    clean, clean_notes, errors = definition.check(platform.level, values, notes, submitting=submit)
+    if errors:
+        raise ValidationError(errors)
     if submit:
         report.status = ReportStatus.SUBMITTED
         report.submitted_at = timezone.now()
@@ -81,38 +86,71 @@ def report_save(*, actor, round: ReportingRound, platform: Platform, expected_ve
     report._history_user = actor
     report.full_clean()
     if report.pk is None:
-        try:
-            with transaction.atomic():
-                report.save()
-        except IntegrityError:  # another first save of the same report won the race
-            raise StaleSave(Report.objects.get(round=round, platform=platform)) from None
-    else:
+        _insert(report, round=round, platform=platform)
+    elif submit:
         report.save()
-
-    existing = {a.theme_id: a for a in report.theme_answers.all()}
-    missing = {}
-    for theme in round.themes.all():
-        data = fill_implied_theme_answers(theme_answers.get(theme.pk, {}))
-        answer = existing.get(theme.pk) or ThemeAnswer(report=report, theme=theme)
-        changed = answer.pk is None or any(getattr(answer, f) != v for f, v in data.items())
-        for field, value in data.items():
-            setattr(answer, field, value)
-        answer.full_clean()
-        if changed:  # no history row for a theme nobody touched
-            answer._history_user = actor
-            answer.save()
-        if gaps := unanswered(data, THEME_QUESTIONS):
-            missing[theme.pk] = gaps
-
-    if submit:
-        report_gaps = unanswered(answers, report_questions(platform.level))
-        if report_gaps or missing:
-            count = len(report_gaps) + sum(len(g) for g in missing.values())
-            raise ValidationError(ngettext("Answer every question before you submit; %(count)d is still open.",
-                                           "Answer every question before you submit; %(count)d are still open.",
-                                           count) % {"count": count})
+    answers_write(actor=actor, report=report, definition=definition, values=clean, notes=clean_notes)
     round_data_changed(round)
     return report
+
+
+def answers_write(*, actor, report: Report, definition: Definition, values: dict, notes: dict) -> None:
+    """Make the report's answer and note rows hold exactly these checked values and notes.
+
+    The one writer of answers: the coordinators' form and the file import both come here (the
+    Django admin shows answers read-only). Only what changed is written, each change with a
+    history row by `actor`. Values must have passed `Definition.check` for the report's level.
+    """
+    wanted: dict[tuple, tuple] = {}
+    for slot in definition.slots:
+        theme_pk = slot.theme.pk if slot.theme else None
+        for value, number in storage_rows(slot.question, values.get(slot.column)):
+            key = (slot.question.pk, theme_pk, value if slot.question.kind == QuestionKind.MULTIPLE else None)
+            wanted[key] = (slot.question, value, number)
+    existing = {}
+    for answer in Answer.objects.filter(report=report):
+        key = (answer.question_id, answer.theme_id, answer.value if answer.kind == QuestionKind.MULTIPLE else None)
+        existing[key] = answer
+    create, update = [], []
+    for key, (question, value, number) in wanted.items():
+        answer = existing.pop(key, None)
+        if answer is None:
+            create.append(Answer(report=report, question_id=question.pk, theme_id=key[1], kind=question.kind,
+                                 value=value, number=number))
+        elif (answer.value, answer.number) != (value, number):
+            answer.value, answer.number = value, number
+            update.append(answer)
+    for answer in existing.values():  # answers taken back (or no longer asked)
+        answer._history_user = actor
+        answer.delete()
+    if update:
+        bulk_update_with_history(update, Answer, ["value", "number"], default_user=actor)
+    if create:
+        bulk_create_with_history(create, Answer, default_user=actor)
+    _notes_write(actor=actor, report=report, definition=definition, notes=notes)
+
+
+def _notes_write(*, actor, report: Report, definition: Definition, notes: dict) -> None:
+    existing = {(n.section_id, n.theme_id): n for n in Note.objects.filter(report=report)}
+    create = []
+    for slot in definition.note_slots:
+        key = (slot.section.pk, slot.theme.pk if slot.theme else None)
+        text = notes.get(slot.column, "")
+        note = existing.pop(key, None)
+        if note is None and text:
+            create.append(Note(report=report, section_id=key[0], theme_id=key[1], text=text))
+        elif note is not None and not text:
+            note._history_user = actor
+            note.delete()
+        elif note is not None and note.text != text:
+            note.text = text
+            note._history_user = actor
+            note.save()
+    for note in existing.values():  # a note of a section or theme no longer in the questionnaire
+        note._history_user = actor
+        note.delete()
+    if create:
+        bulk_create_with_history(create, Note, default_user=actor)
 
 
 @transaction.atomic

@@ -2,13 +2,13 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from initiatives.models import ThemeAnswer
 from summaries.summary import round_data_changed
 
-from ..models import ReportingRound, Theme
+from ..models import Answer, Note, Questionnaire, ReportingRound, Theme
 
 
 @transaction.atomic
@@ -20,13 +20,15 @@ def round_save(*, actor, round: ReportingRound, data: dict) -> ReportingRound:
     round.full_clean()
     if round.pk:
         dropped = set(round.themes.values_list("pk", flat=True)) - {t.pk for t in themes}
-        answered = Theme.objects.filter(pk__in=ThemeAnswer.objects.filter(report__round=round, theme__in=dropped)
-                                        .values("theme_id"))
+        answered = Theme.objects.filter(
+            Q(pk__in=Answer.objects.filter(report__round=round, theme__in=dropped).values("theme_id"))
+            | Q(pk__in=Note.objects.filter(report__round=round, theme__in=dropped).values("theme_id")))
         if answered:
             raise ValidationError({"themes": _("These themes already have answers in this round: %(names)s.")
                                    % {"names": ", ".join(t.name for t in answered)}})
     round.save()
     round.themes.set(themes)
+    Questionnaire.objects.get_or_create(round=round)  # empty: the admin builds it, imports it or copies one
     round_data_changed(round)  # its title and themes are part of the summary
     return round
 

@@ -5,13 +5,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from initiatives import selectors as initiative_selectors
-from initiatives.models import ThemeAnswer
 from lopportal.forms import add_service_errors
 
 from .. import history, selectors
-from ..forms import ReopenForm, ReportForm, ReturnForm, ThemeAnswerForm
+from ..forms import ReopenForm, ReportForm, ReturnForm
 from ..permissions import ReportPolicy
 from ..presenters import form_error_links, progress, report_sections, stale_save_message
+from ..questionnaire import definition_for
 from ..services import reports
 
 
@@ -32,59 +32,54 @@ def round_detail(request, round_slug):
     })
 
 
-def _report_in_url(request, round_slug, code):
+def report_in_url(request, round_slug, code):
     """The report of the URL's round and platform, within the user's reach (404 otherwise).
 
-    `report.round` is the round with its themes prefetched (`selectors.report_for`).
+    `report.round` is the round with its questionnaire and themes (`selectors.round_get`).
     """
     return selectors.report_for(user=request.user, round=selectors.round_get(slug=round_slug), code=code)
 
 
-def _report_forms(request, report, answers_by_theme, *, submitting=False):
-    data = request.POST if request.method == "POST" else None
-    form = ReportForm(data, instance=report, submitting=submitting)
-    theme_forms = [
-        ThemeAnswerForm(data, instance=answers_by_theme.get(theme.pk) or ThemeAnswer(report=report, theme=theme),
-                        prefix=f"theme-{theme.slug}", submitting=submitting)
-        for theme in report.round.themes.all()
-    ]
-    return form, theme_forms
-
-
 @require_http_methods(["GET", "POST"])
 def report(request, round_slug, code):
-    report = _report_in_url(request, round_slug, code)
+    report = report_in_url(request, round_slug, code)
     if request.method == "POST" and not ReportPolicy.can_answer(request.user, report):
         raise PermissionDenied
-    answers_by_theme = selectors.theme_answers_by_theme(report)
+    definition = definition_for(report.round)
+    level = report.platform.level
+    values, notes = selectors.report_values(report, definition)
     submitting = "submit" in request.POST
-    form, theme_forms = _report_forms(request, report, answers_by_theme, submitting=submitting)
+    form = ReportForm(request.POST if request.method == "POST" else None, definition=definition, level=level,
+                      values=values, notes=notes, version=report.version, submitting=submitting)
     status = 200
-    if request.method == "POST" and form.is_valid() & all([f.is_valid() for f in theme_forms]):
+    if request.method == "POST" and form.is_valid():
         try:
             reports.report_save(
                 actor=request.user, round=report.round, platform=report.platform,
-                expected_version=form.cleaned_data["loaded_version"], answers=form.answers(),
-                theme_answers={f.theme.pk: f.answers() for f in theme_forms}, submit=submitting,
+                expected_version=form.cleaned_data["loaded_version"], values=form.values(), notes=form.notes(),
+                submit=submitting,
             )
         except reports.StaleSave as conflict:
             messages.error(request, stale_save_message(conflict.obj))
             status = 409
         except ValidationError as error:
-            add_service_errors(form, error)
+            if hasattr(error, "error_dict"):
+                form.add_column_errors(error.message_dict)
+            else:
+                add_service_errors(form, error)
         else:
             messages.success(request, _("Your report has been submitted. Thank you!") if submitting
                              else _("Your answers have been saved as a draft."))
             return redirect(report.get_absolute_url())
     can_edit = ReportPolicy.can_edit(request.user, report)
-    sections = report_sections(report, answers_by_theme)
+    sections = report_sections(definition, level, values, notes)
     return render(request, "rounds/report.html", {
-        "round": report.round, "report": report, "platform": report.platform, "form": form, "theme_forms": theme_forms,
+        "round": report.round, "report": report, "platform": report.platform, "form": form,
         # A refused POST shows the form again, so that nothing the coordinator typed is lost.
         "editable": can_edit or request.method == "POST", "can_edit": can_edit,
         "refusal": ReportPolicy.edit_refusal(request.user, report),
         "sections": sections, "progress": progress(sections),
-        "error_links": form_error_links([form, *theme_forms]) if request.method == "POST" else [],
+        "error_links": form_error_links(form) if request.method == "POST" else [],
         "initiatives": initiative_selectors.report_initiatives(report),
         "can_return": ReportPolicy.can_return(request.user, report),
         "can_reopen": ReportPolicy.can_reopen(request.user, report),
@@ -93,7 +88,7 @@ def report(request, round_slug, code):
 
 
 def report_history(request, round_slug, code):
-    report = _report_in_url(request, round_slug, code)
+    report = report_in_url(request, round_slug, code)
     return render(request, "rounds/report_history.html", {
         "round": report.round, "report": report, "platform": report.platform, "entries": history.report_history(report),
     })
@@ -101,7 +96,7 @@ def report_history(request, round_slug, code):
 
 def _report_action(request, round_slug, code, *, action, may, form_class, perform, done, allowed):
     """The page of an action on a report by the ministry or an admin (return, reopen): a comment, then do it."""
-    report = _report_in_url(request, round_slug, code)
+    report = report_in_url(request, round_slug, code)
     if not may(request.user):
         raise PermissionDenied
     form = form_class(request.POST if request.method == "POST" else None)
