@@ -7,6 +7,7 @@ from accounts.models import Role, User
 from initiatives.models import Initiative, TargetGroup
 from platforms.models import Level, Membership, Onderwijsnet, Organisation, OrganisationKind, PartnerCategory, Platform
 from rounds.models import Report, ReportingRound, Theme
+from rounds.seed.corona_2020 import SECTIONS as CORONA_2020
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
 
@@ -100,6 +101,14 @@ class ReportingRoundFactory(factory.django.DjangoModelFactory):
     def themes(obj, create, extracted, **kwargs):
         if create:
             obj.themes.set(extracted if extracted is not None else Theme.objects.all())
+
+    @factory.post_generation
+    def questionnaire(obj, create, extracted, **kwargs):
+        """The 2020 questionnaire, or the sections given (`questionnaire=[...]`, the spec of rounds/spec.py)."""
+        if create:
+            from rounds.services.questionnaires import questionnaire_replace
+
+            questionnaire_replace(actor=None, round=obj, sections=CORONA_2020 if extracted is None else extracted)
 
 
 class ReportFactory(factory.django.DjangoModelFactory):
