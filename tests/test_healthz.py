@@ -47,11 +47,10 @@ def test_a_database_error_is_a_500_page_that_leaks_nothing(client, login, coordi
 @pytest.mark.django_db
 def test_a_save_cut_off_by_the_database_keeps_nothing_and_says_so(login, coordinator, platform, open_round, settings,
                                                                    monkeypatch):
-    """The connection drops after the report row is written, before its theme answers: all or nothing."""
+    """The connection drops after the report row is written, before its notes: all or nothing."""
     from django.urls import reverse
 
-    from initiatives.models import ThemeAnswer
-    from rounds.models import Report
+    from rounds.models import Answer, Report
 
     from .factories import report_post_data
 
@@ -59,13 +58,15 @@ def test_a_save_cut_off_by_the_database_keeps_nothing_and_says_so(login, coordin
     client = login(coordinator)
     client.raise_request_exception = False
 
-    def dropped(self, *args, **kwargs):
+    def dropped(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(ThemeAnswer, "save", dropped)
+    # The notes are written after the report and its answers (rounds.services.reports.answers_write).
+    monkeypatch.setattr("rounds.services.reports._notes_write", dropped)
     url = reverse("rounds:report", kwargs={"round_slug": open_round.slug, "code": platform.code})
     response = client.post(url, report_post_data(save=""))
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "Uw laatste wijziging is niet opgeslagen" in response.text
     assert not Report.objects.exists()
+    assert not Answer.objects.exists()

@@ -5,10 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from initiatives.models import ThemeAnswer
 from rounds.models import ReportingRound, Theme
 
-from .factories import ReportFactory, report_post_data
+from .factories import report_post_data
 
 
 def _round_data(**overrides):
@@ -52,8 +51,10 @@ def test_bad_round_input_is_refused_in_dutch(login, admin_user, overrides, messa
 
 @pytest.mark.django_db
 def test_a_theme_with_answers_stays_in_its_round(login, admin_user, open_round, platform):
-    report = ReportFactory(round=open_round, platform=platform)
-    ThemeAnswer.objects.create(report=report, theme=Theme.objects.get(slug="laptops"), discussed=True)
+    from rounds.services.reports import report_save
+
+    report_save(actor=platform.coordinators.first(), round=open_round, platform=platform, expected_version=0,
+                values={"theme:laptops:discussed": "yes"}, notes={})
     data = _round_data(slug=open_round.slug, title=open_round.title, opens_on=open_round.opens_on.isoformat(),
                        deadline=open_round.deadline.isoformat(), themes=[Theme.objects.get(slug="family-support").pk])
     response = login(admin_user).post(reverse("rounds:edit", kwargs={"round_slug": open_round.slug}), data)

@@ -128,8 +128,11 @@ def test_free_text_never_reaches_another_user_as_markup(login, ministry_user, co
     from .factories import InitiativeFactory, ReportFactory
 
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    report = ReportFactory(round=open_round, platform=platform, status="submitted", submitted_at=timezone.now(),
-                           registrations_note=hostile)
+    from rounds.models import Note, Section
+
+    report = ReportFactory(round=open_round, platform=platform, status="submitted", submitted_at=timezone.now())
+    Note.objects.create(report=report, section=Section.objects.get(questionnaire__round=open_round,
+                                                                   note_key="registrations_note"), text=hostile)
     initiative = InitiativeFactory(report=report, title=hostile)
     initiative.asked_of.set([platform.memberships.first().organisation])
     client = login(ministry_user)
