@@ -146,11 +146,18 @@ def test_a_save_cut_off_halfway_keeps_nothing_and_the_coordinator_is_told(databa
     response = result["response"]
     assert response.status == 503
     assert "Uw laatste wijziging is niet opgeslagen" in response.text
-    assert server.psql(f"SELECT r.registrations_note || ' ' || r.version {report}") == (  # noqa: S608
+    assert server.psql(f"SELECT {NOTE} || ' ' || r.version {report}") == (  # noqa: S608
         f"Eerste versie {version_before}")
     # Nothing of it was kept, so saving the same form again is no conflict, and it is saved.
     assert save("Tweede versie").status == 302
-    assert server.psql(f"SELECT r.registrations_note {report}") == "Tweede versie"  # noqa: S608
+    assert server.psql(f"SELECT {NOTE} {report}") == "Tweede versie"  # noqa: S608
+
+
+# A report's note on registrations and its answer on newcomers, now rows of their own (rounds.models.Note, Answer).
+NOTE = ("(SELECT n.text FROM rounds_note n JOIN rounds_section s ON s.id = n.section_id "
+        "WHERE n.report_id = r.id AND s.note_key = 'registrations_note')")
+NEWCOMERS = ("(SELECT a.value FROM rounds_answer a JOIN rounds_question q ON q.id = a.question_id "
+             "WHERE a.report_id = r.id AND q.key = 'newcomers')")
 
 
 def _experts_and_reports(server: PostgresServer) -> list[tuple[str, str]]:
@@ -186,10 +193,10 @@ def test_twenty_coordinators_save_at_once_and_all_are_saved(database, app):
     for thread in threads:
         thread.join(timeout=120)
     assert sorted(statuses.values()) == [302] * EXPERTS
-    saved = server.psql(
+    saved = server.psql(  # noqa: S608 - constant SQL
         "SELECT p.code FROM initiatives_report r JOIN platforms_platform p ON p.id = r.platform_id "
         "JOIN initiatives_reportinground o ON o.id = r.round_id "
-        "WHERE o.slug = 'open-demo' AND r.registrations_note = 'Opgeslagen' AND r.newcomers = 'unchanged'")
+        f"WHERE o.slug = 'open-demo' AND {NOTE} = 'Opgeslagen' AND {NEWCOMERS} = 'unchanged'")
     assert {code for _username, code in pairs} <= set(saved.splitlines())
 
 
@@ -220,7 +227,7 @@ def test_two_saves_of_the_same_report_exactly_one_wins(database, app):
     loser_page = next(text for status, _note, text in results if status == 409)
     assert "Niet opgeslagen:" in loser_page
     server, _env = database
-    note = server.psql("SELECT r.registrations_note FROM initiatives_report r JOIN platforms_platform p "
+    note = server.psql(f"SELECT {NOTE} FROM initiatives_report r JOIN platforms_platform p "  # noqa: S608
                        "ON p.id = r.platform_id WHERE p.code = 'gent-bao'")
     assert note == winner
 
