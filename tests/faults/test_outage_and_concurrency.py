@@ -194,7 +194,7 @@ def test_twenty_coordinators_save_at_once_and_all_are_saved(database, app):
         thread.join(timeout=120)
     assert sorted(statuses.values()) == [302] * EXPERTS
     where = f"WHERE o.slug = 'open-demo' AND {NOTE} = 'Opgeslagen' AND {NEWCOMERS} = 'unchanged'"
-    query = ("SELECT p.code FROM initiatives_report r JOIN platforms_platform p ON p.id = r.platform_id "
+    query = ("SELECT p.code FROM initiatives_report r JOIN platforms_platform p ON p.id = r.platform_id "  # noqa: S608 - constant SQL
              "JOIN initiatives_reportinground o ON o.id = r.round_id " + where)
     saved = server.psql(query)
     assert {code for _username, code in pairs} <= set(saved.splitlines())
