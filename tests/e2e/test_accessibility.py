@@ -234,7 +234,7 @@ def test_report_form_with_the_keyboard_alone(page, coordinator, platform, open_r
     expect(summary).to_be_focused()
     expect(page.locator("#id_newcomers_1")).to_be_checked()  # the answer given is kept
     # Each open question says why next to itself too, and is described by that message.
-    question = page.locator("#div_id_registration_procedure_used fieldset")
+    question = page.locator("fieldset#div_id_registration_procedure_used")
     expect(question.locator(".invalid-feedback")).to_be_visible()
     expect(question).to_have_accessible_description(re.compile("Beantwoord deze vraag voor u indient"))
     links = summary.get_by_role("link")

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from initiatives.models import Initiative
-from rounds.models import Report
+from rounds.models import Answer, Report
 from tests.factories import PlatformFactory, UserFactory
 
 from .conftest import DEMO_PASSWORD, axe_violations, log_in, log_out
@@ -69,8 +69,11 @@ def test_coordinator_fills_in_and_submits_a_report_with_an_initiative(page: Page
 
     report = Report.objects.get(round=open_round, platform=platform)
     assert report.status == "submitted" and report.submitted_by == coordinator
-    assert report.newcomers == "adjusted" and report.enrolment_period_adjusted is False
-    assert report.theme_answers.filter(discussed=True, actions=True, agreements=False).count() == 4
+    answers = {(a.theme.slug if a.theme else None, a.question.key): a.value
+               for a in Answer.objects.filter(report=report).select_related("question", "theme")}
+    assert answers[None, "newcomers"] == "adjusted" and answers[None, "enrolment_period_adjusted"] == "no"
+    assert all([answers[slug, key] for key in ("discussed", "actions", "agreements")] == ["yes", "yes", "no"]
+               for slug in THEMES)
     assert Initiative.objects.get(report=report).title == "Huiswerkklas in de bibliotheek"
     screenshot(page)
 
