@@ -9,25 +9,21 @@ import csv
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import FilteredRelation, Q
+from django.db import connections, transaction
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 
 from initiatives.models import Initiative
-from rounds.columns import (
-    ARRANGEMENT_COLUMNS,
-    REGISTRATION_COLUMNS,
-    REPORT_NOTE_COLUMNS,
-    THEME_FIELDS,
-    encode_arrangement,
-    encode_bool,
-    neutralise,
-    report_columns,
-)
-from rounds.models import Report, ReportingRound
+from rounds.columns import neutralise, report_columns
+from rounds.models import Answer, Note, QuestionKind, Report, ReportingRound
+from rounds.questionnaire import NOT_ASKED, Definition, cell_text, definition_for
 
 CHUNK = 500
+ROW_CHUNK = 2000  # answer and note rows are small: fewer round trips for the same memory
 INITIATIVE_COLUMNS = [
     "platform_code", "platform_name", "level", "report_status", "title", "description", "kind", "target_groups",
     "asked_of", "partners_involved", "other_partners", "start_date", "end_date", "reached_count", "reached_unit",
@@ -40,36 +36,128 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 def report_rows(round: ReportingRound) -> Iterator[list]:
-    """The header, then one row per report of the round (drafts too), by platform code.
+    """The header (`rounds/columns.py`), then one row per report of the round (drafts too), by platform code.
 
-    One query, whatever the number of reports: each theme's answer is joined in as a filtered
-    relation and the rows come as plain tuples from a server-side cursor, so no model objects
-    are built and memory stays flat (docs/performance.md).
+    Three queries whatever the number of reports: the reports, their answer rows and their note
+    rows, each ordered by platform code and read as plain tuples in chunks from a server-side
+    cursor, then merged report by report; no model objects are built and memory stays flat
+    (docs/performance.md). A question not asked of a report (by its level or by a condition on
+    earlier answers) is an empty cell, as is the note of a section not asked.
     """
-    themes = list(round.themes.all())
-    yield report_columns([t.slug for t in themes])
-    joins = {f"answer_{t.pk}": FilteredRelation("theme_answers", condition=Q(theme_answers__theme_id=t.pk))
-             for t in themes}
-    theme_values = [f"{join}__{field}" for join in joins for field in THEME_FIELDS]
-    rows = (
-        Report.objects.filter(round=round).annotate(**joins).order_by("platform__code")
-        .values_list("platform__code", "platform__name", "platform__level", "status", *REGISTRATION_COLUMNS,
-                     *ARRANGEMENT_COLUMNS, *theme_values, *REPORT_NOTE_COLUMNS,
-                     *[f"{join}__note" for join in joins])
-    )
-    registrations = len(REGISTRATION_COLUMNS)
-    arrangements = len(ARRANGEMENT_COLUMNS)
-    for row in rows.iterator(chunk_size=CHUNK):
-        start = 4
-        answers = row[start + registrations + arrangements:start + registrations + arrangements + len(theme_values)]
-        notes = row[start + registrations + arrangements + len(theme_values):]
-        yield [
-            *row[:start],
-            *[encode_bool(v) for v in row[start:start + registrations]],
-            *[encode_arrangement(v) for v in row[start + registrations:start + registrations + arrangements]],
-            *[encode_bool(v) for v in answers],
-            *[note or "" for note in notes],
-        ]
+    definition = definition_for(round)
+    yield report_columns(definition)
+    # Platform codes are unique and a round has one report per platform, so the code alone puts the
+    # three queries in the same order (and PostgreSQL reads the answers along its index, unsorted).
+    reports = (Report.objects.filter(round=round).order_by("platform__code")
+               .values_list("pk", "platform__code", "platform__name", "platform__level", "status"))
+    with _one_snapshot(reports.db):
+        # The answers and notes are read first: should a report be saved for the first time in between
+        # (without one snapshot), its row shows without answers and the other rows are not affected.
+        answers = _RowsByReport(Answer.objects.filter(report__round=round).order_by("report__platform__code")
+                                .values_list("report_id", "question_id", "theme_id", "value"))
+        notes = _RowsByReport(Note.objects.filter(report__round=round).order_by("report__platform__code")
+                              .values_list("report_id", "section_id", "theme_id", "text"))
+        cells = _ReportCells(definition)
+        for pk, code, name, level, status in reports.iterator(chunk_size=CHUNK):
+            yield [code, name, level, status, *cells.of(level, answers.take(pk), notes.take(pk))]
+
+
+@contextmanager
+def _one_snapshot(using: str):
+    """On PostgreSQL, let the export's three queries read one snapshot of the database.
+
+    Otherwise each query sees the data as it was when it started: the answers of a report removed
+    in between would match no report, and the rows after it would come out without theirs. Inside
+    a caller's transaction, that transaction decides; SQLite (development) is left as it is.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+class _RowsByReport:
+    """The rows of a query in the reports' order (report id first), taken report by report: a merge join."""
+
+    def __init__(self, queryset):
+        self._groups = groupby(queryset.iterator(chunk_size=ROW_CHUNK), key=itemgetter(0))
+        self._advance()  # runs the query now
+
+    def _advance(self) -> None:
+        self._report_id, self._rows = next(self._groups, (None, ()))
+
+    def take(self, report_id: int) -> list[tuple]:
+        if self._report_id != report_id:
+            return []
+        rows = list(self._rows)
+        self._advance()
+        return rows
+
+
+class _ReportCells:
+    """A report's answer and note cells, in the order of the columns, from its stored rows.
+
+    An answer is stored as the file writes it (`rounds.questionnaire.storage_rows` and
+    `cell_text`), so its value is its cell, except for several of a list (a row per option, one
+    cell of names) and a number (written as a number, so that a spreadsheet counts with it).
+    """
+
+    def __init__(self, definition: Definition):
+        self.definition = definition
+        self.slots = definition.slots
+        self.answer_index = {(slot.question.pk, slot.theme.pk if slot.theme else None): i
+                             for i, slot in enumerate(self.slots)}
+        self.note_index = {(note.section.pk, note.theme.pk if note.theme else None): len(self.slots) + i
+                           for i, note in enumerate(definition.note_slots)}
+        self.width = len(self.slots) + len(definition.note_slots)
+        self.multiple = {i for i, slot in enumerate(self.slots) if slot.question.kind == QuestionKind.MULTIPLE}
+        self.numbers = [i for i, slot in enumerate(self.slots) if slot.question.kind == QuestionKind.NUMBER]
+        self.has_conditions = any(slot.question.relevant_text for slot in self.slots)
+        self._not_asked_of_level: dict[str, list[int]] = {}
+
+    def _not_asked(self, level: str, cells: list, chosen: dict[int, list[str]]) -> list[int]:
+        """The columns not asked of a report of this level with these answers."""
+        if level not in self._not_asked_of_level:
+            self._not_asked_of_level[level] = [
+                *(i for i, slot in enumerate(self.slots) if not slot.question.applies_to(level)),
+                *(len(self.slots) + i for i, note in enumerate(self.definition.note_slots)
+                  if not note.section.applies_to(level))]
+        if not self.has_conditions:
+            return self._not_asked_of_level[level]
+        values = {slot.column: frozenset(chosen[i]) if i in chosen else cells[i]
+                  for i, slot in enumerate(self.slots) if cells[i] != ""}
+        states = self.definition.states(level, values)
+        return [*(i for i, slot in enumerate(self.slots) if states[slot.column].status == NOT_ASKED),
+                *self._not_asked_of_level[level]]
+
+    def of(self, level: str, answers: list[tuple], notes: list[tuple]) -> list:
+        cells: list = [""] * self.width
+        chosen: dict[int, list[str]] = {}
+        answer_index, multiple = self.answer_index, self.multiple
+        for _report, question_id, theme_id, value in answers:
+            index = answer_index.get((question_id, theme_id))
+            if index is None:  # an answer to a theme no longer in the round is not in the file
+                continue
+            if index in multiple:
+                chosen.setdefault(index, []).append(value)
+            else:
+                cells[index] = value
+        for index, names in chosen.items():
+            cells[index] = cell_text(self.slots[index].question, frozenset(names))
+        for index in self.numbers:
+            if cells[index] != "":
+                cells[index] = int(cells[index])
+        for _report, section_id, theme_id, text in notes:
+            index = self.note_index.get((section_id, theme_id))
+            if index is not None:
+                cells[index] = text
+        for index in self._not_asked(level, cells, chosen):
+            cells[index] = ""
+        return cells
 
 
 def _names(objects) -> str:

@@ -18,15 +18,17 @@ def _refusal(lines: list[str]) -> CommandError:
 
 
 class Command(BaseCommand):
-    help = ("Create or replace the reports of a round from a CSV or XLSX file in the export format. "
-            "Every row is checked first; one bad row refuses the whole file.")
+    help = ("Create or replace the reports of a round from a CSV or XLSX file in the export format (the "
+            "platform columns, then a column per question of the round's questionnaire, then the notes). "
+            "Every row is checked by the rules of the report form first; one bad row refuses the whole file.")
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="A .csv (UTF-8, comma or semicolon) or .xlsx file.")
         parser.add_argument("--round", required=True, dest="round_slug", help="The code (slug) of the round.")
 
     def handle(self, *args, file, round_slug, **options):
-        round = ReportingRound.objects.filter(slug=round_slug).first()
+        round = (ReportingRound.objects.filter(slug=round_slug).select_related("questionnaire")
+                 .prefetch_related("themes").first())
         if round is None:
             raise CommandError(_("There is no reporting round with the code %(slug)s.") % {"slug": round_slug})
         path = Path(file)
