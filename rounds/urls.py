@@ -3,12 +3,14 @@ from django.urls import path
 from initiatives import views as initiative_views
 from summaries import views as summary_views
 
+from .views import questionnaires as questionnaire_views
 from .views import reports as views
 from .views import rounds as round_views
 
 app_name = "rounds"
 
 report = "<slug:round_slug>/platforms/<slug:code>/"
+questionnaire = "<slug:round_slug>/questionnaire/"
 
 urlpatterns = [
     path("", views.round_list, name="list"),
@@ -32,6 +34,26 @@ urlpatterns = [
          name="initiatives_csv"),
     path("<slug:round_slug>/initiatives.xlsx", summary_views.export_initiatives, {"fmt": "xlsx"},
          name="initiatives_xlsx"),
+    path(questionnaire, questionnaire_views.questionnaire_detail, name="questionnaire"),
+    path(f"{questionnaire}preview/", questionnaire_views.questionnaire_preview, name="questionnaire_preview"),
+    path(f"{questionnaire}copy/", questionnaire_views.questionnaire_copy_form, name="questionnaire_copy"),
+    path(f"{questionnaire}upload/", questionnaire_views.questionnaire_upload, name="questionnaire_upload"),
+    path(f"{questionnaire}download.xlsx", questionnaire_views.questionnaire_download, name="questionnaire_download"),
+    path(f"{questionnaire}sections/new/", questionnaire_views.section_form, name="questionnaire_section_create"),
+    path(f"{questionnaire}sections/<slug:section_key>/edit/", questionnaire_views.section_form,
+         name="questionnaire_section_edit"),
+    path(f"{questionnaire}sections/<slug:section_key>/move/", questionnaire_views.section_move,
+         name="questionnaire_section_move"),
+    path(f"{questionnaire}sections/<slug:section_key>/remove/", questionnaire_views.section_remove,
+         name="questionnaire_section_remove"),
+    path(f"{questionnaire}sections/<slug:section_key>/questions/new/", questionnaire_views.question_form,
+         name="questionnaire_question_create"),
+    path(f"{questionnaire}questions/<slug:question_key>/edit/", questionnaire_views.question_form,
+         name="questionnaire_question_edit"),
+    path(f"{questionnaire}questions/<slug:question_key>/move/", questionnaire_views.question_move,
+         name="questionnaire_question_move"),
+    path(f"{questionnaire}questions/<slug:question_key>/remove/", questionnaire_views.question_remove,
+         name="questionnaire_question_remove"),
     path(f"{report}report/", views.report, name="report"),
     path(f"{report}report/history/", views.report_history, name="report_history"),
     path(f"{report}report/return/", views.report_return, name="report_return"),

@@ -58,6 +58,11 @@ def _initiative(c):
     return {**_report(c), "pk": c.initiative.pk}
 
 
+# The matrix's round has a submitted report, so its questionnaire is locked: read-only even for admins.
+QUESTIONNAIRE_LOCKED = {**ADMIN_PAGE, "admin_user": (403, 403)}
+QUESTIONNAIRE_MOVE = {"anonymous": (302, 302), **dict.fromkeys(ROLES[1:], (405, 403))}
+
+
 MATRIX = {
     "home": (lambda c: {}, ALL_READ),
     # Django's auth views, as the project mounts them.
@@ -93,6 +98,22 @@ MATRIX = {
     "rounds:create": (lambda c: {}, ADMIN_PAGE),
     "rounds:edit": (_round, ADMIN_PAGE),
     "rounds:close": (_round, CLOSE),
+    "rounds:questionnaire": (_round, SUMMARY),
+    "rounds:questionnaire_preview": (_round, SUMMARY, "?level=secundair"),
+    "rounds:questionnaire_download": (_round, SUMMARY),
+    "rounds:questionnaire_copy": (_round, QUESTIONNAIRE_LOCKED),
+    "rounds:questionnaire_upload": (_round, QUESTIONNAIRE_LOCKED),
+    "rounds:questionnaire_section_create": (_round, QUESTIONNAIRE_LOCKED),
+    "rounds:questionnaire_section_edit": (lambda c: {**_round(c), "section_key": "themes"}, QUESTIONNAIRE_LOCKED),
+    "rounds:questionnaire_section_move": (lambda c: {**_round(c), "section_key": "themes"}, QUESTIONNAIRE_MOVE),
+    "rounds:questionnaire_section_remove": (lambda c: {**_round(c), "section_key": "themes"}, QUESTIONNAIRE_LOCKED),
+    "rounds:questionnaire_question_create": (lambda c: {**_round(c), "section_key": "themes"},
+                                             QUESTIONNAIRE_LOCKED),
+    "rounds:questionnaire_question_edit": (lambda c: {**_round(c), "question_key": "discussed"},
+                                           QUESTIONNAIRE_LOCKED),
+    "rounds:questionnaire_question_move": (lambda c: {**_round(c), "question_key": "discussed"}, QUESTIONNAIRE_MOVE),
+    "rounds:questionnaire_question_remove": (lambda c: {**_round(c), "question_key": "discussed"},
+                                             QUESTIONNAIRE_LOCKED),
     "rounds:theme_list": (lambda c: {}, {k: (v[0], None) for k, v in ADMIN_PAGE.items()}),
     "rounds:theme_create": (lambda c: {}, ADMIN_PAGE),
     "rounds:theme_edit": (lambda c: {"theme_slug": "laptops"}, ADMIN_PAGE),
