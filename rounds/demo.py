@@ -5,6 +5,10 @@
   counts reproduce every figure of the minister's answer (`../shared/domain/minister-answer-2020.txt`),
   and the initiatives the platforms took (questions 1 and 2 of the parliamentary question).
 
+Both rounds ask the questionnaire of 2020 (`rounds/seed/corona_2020.py`); the answers of 2020 are
+answer and note rows of that questionnaire, checked by its definition (implied answers filled in,
+pre-school participation not asked of secundair platforms) as the report form checks them.
+
 Deterministic (a seeded random generator, consumed in a fixed order) and idempotent: rows are
 upserted on their natural keys, so running it again changes nothing and creates nothing twice.
 The 2020 rows are written with the ORM directly (the services refuse a round past its deadline) and
@@ -21,11 +25,26 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.models import User
-from initiatives.models import Initiative, InitiativeKind, ReachedUnit, TargetGroup, ThemeAnswer
+from initiatives.models import Initiative, InitiativeKind, ReachedUnit, TargetGroup
 from platforms.demo import platform_rows
 from platforms.models import Level, Membership, OrganisationKind, Platform
 
-from .models import Arrangement, Report, ReportingRound, ReportStatus, Theme
+from .models import (
+    Answer,
+    Note,
+    QuestionKind,
+    Questionnaire,
+    Report,
+    ReportingRound,
+    ReportStatus,
+    Section,
+    Theme,
+)
+from .questionnaire import NO, YES, Definition, definition_for, storage_rows
+from .seed.corona_2020 import SECTIONS
+from .services.questionnaires import questionnaire_replace
+
+NONE, UNCHANGED, ADJUSTED = "none", "unchanged", "adjusted"  # the choices of the arrangement questions
 
 THEME_SLUGS = ["laptops", "reaching-all-pupils", "family-support", "summer-schools-reading"]
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -38,11 +57,11 @@ PERIOD_END = datetime.date(2020, 6, 30)
 PROCEDURE_USED = (26, 12)
 PROCEDURE_DEPENDENT = {"application_period_adjusted": (9, 4), "enrolment_period_adjusted": (15, 7)}
 FREE_ENROLMENT_ADJUSTED = (12, 8)
-# Arrangements: the platforms not counted here answer "none" (pre-school: secundair is not applicable).
+# Arrangements: the platforms not counted here answer "none" (pre-school is not asked of secundair platforms).
 ARRANGEMENTS = {
-    "newcomers": {Arrangement.ADJUSTED: (5, 4), Arrangement.UNCHANGED: (26, 20)},  # 55, of which 9 adjusted
-    "preschool": {Arrangement.ADJUSTED: (3, 0), Arrangement.UNCHANGED: (21, 0)},  # 21 and 3 of 41
-    "excluded_pupils": {Arrangement.ADJUSTED: (2, 3), Arrangement.UNCHANGED: (27, 20)},  # 47: a majority
+    "newcomers": {ADJUSTED: (5, 4), UNCHANGED: (26, 20)},  # 55, of which 9 adjusted
+    "preschool": {ADJUSTED: (3, 0), UNCHANGED: (21, 0)},  # 21 and 3 of 41
+    "excluded_pupils": {ADJUSTED: (2, 3), UNCHANGED: (27, 20)},  # 47: a majority
 }
 # Per theme: how many discussed it, and of those how many made agreements, took actions, ...
 THEME_FIGURES = {
@@ -314,9 +333,9 @@ def _report_answers(rng: random.Random, platforms: list[Platform]) -> dict[int, 
             "free_enrolment_period_adjusted": pk in free,
         }
         for field in ARRANGEMENTS:
-            row[field] = arrangements.get((field, pk), Arrangement.NONE)
+            row[field] = arrangements.get((field, pk), NONE)
         if platform.level == Level.SECUNDAIR:
-            row["preschool"] = Arrangement.NOT_APPLICABLE
+            row["preschool"] = None  # not asked
         notes = []
         if row["application_period_adjusted"] or row["enrolment_period_adjusted"]:
             notes.append(rng.choice(REGISTRATION_NOTES))
@@ -325,7 +344,7 @@ def _report_answers(rng: random.Random, platforms: list[Platform]) -> dict[int, 
         row["registrations_note"] = " ".join(notes)
         for field, choices in (("newcomers", NEWCOMERS_NOTES), ("preschool", PRESCHOOL_NOTES),
                                ("excluded_pupils", EXCLUDED_NOTES)):
-            row[f"{field}_note"] = rng.choice(choices) if row[field] == Arrangement.ADJUSTED else ""
+            row[f"{field}_note"] = rng.choice(choices) if row[field] == ADJUSTED else ""
         answers[pk] = row
     return answers
 
@@ -467,6 +486,88 @@ def _load_initiatives(rows: list[dict], round: ReportingRound) -> None:
         _sync_m2m(Initiative._meta.get_field(name), wanted)
 
 
+def _questionnaire_2020(round: ReportingRound) -> Definition:
+    """Give the round the questionnaire of 2020 unless it has one already (kept as it is: once a round has
+    reports its questionnaire is read-only); its definition."""
+    questionnaire = Questionnaire.objects.filter(round=round).first()
+    if questionnaire is None or not Section.objects.filter(questionnaire=questionnaire).exists():
+        questionnaire = questionnaire_replace(actor=None, round=round, sections=SECTIONS)
+    round.questionnaire = questionnaire
+    return definition_for(round)
+
+
+def _report_values(row: dict, theme_rows: dict[str, dict]) -> tuple[dict, dict]:
+    """A demo report's answers and notes by column, as the questionnaire's definition takes them."""
+    values, notes = {}, {}
+    for key, value in row.items():
+        if key.endswith("_note"):
+            notes[key] = value
+        elif isinstance(value, bool):
+            values[key] = YES if value else NO
+        else:
+            values[key] = value
+    for slug, answers in theme_rows.items():
+        for key, value in answers.items():
+            if key == "note":
+                notes[f"theme:{slug}:note"] = value
+            else:
+                values[f"theme:{slug}:{key}"] = YES if value else NO
+    return values, notes
+
+
+def _answer_rows(definition: Definition, report: Report, level: str, values: dict, notes: dict) -> tuple[list, list]:
+    """The answer and note rows of a demo report, checked as a submitted report's are."""
+    clean, clean_notes, errors = definition.check(level, values, notes, submitting=True, strict=True)
+    if errors:
+        raise RuntimeError(f"The demo report of {report.platform_id} does not fit the questionnaire: {errors}")
+    answers = []
+    for slot in definition.slots:
+        for value, number in storage_rows(slot.question, clean.get(slot.column)):
+            answers.append(Answer(report=report, question_id=slot.question.pk,
+                                  theme_id=slot.theme.pk if slot.theme else None, kind=slot.question.kind,
+                                  value=value, number=number))
+    rows = [Note(report=report, section_id=note.section.pk, theme_id=note.theme.pk if note.theme else None,
+                 text=clean_notes[note.column])
+            for note in definition.note_slots if note.column in clean_notes]
+    return answers, rows
+
+
+def _answer_key(answer: Answer) -> tuple:
+    return (answer.report_id, answer.question_id, answer.theme_id,
+            answer.value if answer.kind == QuestionKind.MULTIPLE else None)
+
+
+def _load_answers(round: ReportingRound, answers: list[Answer], notes: list[Note]) -> None:
+    """Make the answer and note rows of the round's reports exactly these (upserted on their natural keys)."""
+    existing = {_answer_key(a): a for a in Answer.objects.filter(report__round=round)}
+    create, update = [], []
+    for answer in answers:
+        current = existing.pop(_answer_key(answer), None)
+        if current is None:
+            create.append(answer)
+        elif (current.value, current.number) != (answer.value, answer.number):
+            current.value, current.number = answer.value, answer.number
+            update.append(current)
+    if existing:
+        Answer.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
+    Answer.objects.bulk_update(update, ["value", "number"])
+    Answer.objects.bulk_create(create)
+
+    existing_notes = {(n.report_id, n.section_id, n.theme_id): n for n in Note.objects.filter(report__round=round)}
+    create, update = [], []
+    for note in notes:
+        current = existing_notes.pop((note.report_id, note.section_id, note.theme_id), None)
+        if current is None:
+            create.append(note)
+        elif current.text != note.text:
+            current.text = note.text
+            update.append(current)
+    if existing_notes:
+        Note.objects.filter(pk__in=[n.pk for n in existing_notes.values()]).delete()
+    Note.objects.bulk_update(update, ["text"])
+    Note.objects.bulk_create(create)
+
+
 def load_corona_2020() -> ReportingRound:
     """The closed round of spring 2020, with 70 submitted reports matching the minister's answer."""
     rng = random.Random(2020)  # noqa: S311 - reproducible demo data, not security
@@ -480,8 +581,8 @@ def load_corona_2020() -> ReportingRound:
             "deadline": datetime.date(2020, 6, 15),
         },
     )
-    themes = {t.slug: t for t in Theme.objects.filter(slug__in=THEME_SLUGS)}
-    round.themes.set(themes.values())
+    round.themes.set(Theme.objects.filter(slug__in=THEME_SLUGS))
+    definition = _questionnaire_2020(round)
     platforms = _demo_platforms()
     report_answers = _report_answers(rng, platforms)
     theme_answers = _theme_answers(rng, platforms)
@@ -495,19 +596,20 @@ def load_corona_2020() -> ReportingRound:
             round=round, platform=platform, status=ReportStatus.SUBMITTED, version=1,
             submitted_at=submitted_at, submitted_by=coordinator, updated_at=submitted_at, updated_by=coordinator,
             return_comment="", returned_at=None, returned_by=None, reopened=False,
-            **report_answers[platform.pk],
         ))
     report_fields = [f.name for f in Report._meta.concrete_fields if f.name not in ("id", "round", "platform")]
     Report.objects.bulk_create(reports, update_conflicts=True, unique_fields=["round", "platform"],
                                update_fields=report_fields)
     by_platform = {r.platform_id: r for r in Report.objects.filter(round=round).select_related("submitted_by")}
 
-    answers = [
-        ThemeAnswer(report=by_platform[platform.pk], theme=themes[slug], **theme_answers[platform.pk, slug])
-        for platform in platforms for slug in THEME_SLUGS
-    ]
-    ThemeAnswer.objects.bulk_create(answers, update_conflicts=True, unique_fields=["report", "theme"],
-                                    update_fields=["discussed", *ACTIVITIES, "note"])
+    answers, notes = [], []
+    for platform in platforms:
+        values, report_notes = _report_values(
+            report_answers[platform.pk], {slug: theme_answers[platform.pk, slug] for slug in THEME_SLUGS})
+        rows = _answer_rows(definition, by_platform[platform.pk], platform.level, values, report_notes)
+        answers += rows[0]
+        notes += rows[1]
+    _load_answers(round, answers, notes)
 
     _load_initiatives(_initiative_rows(rng, platforms, by_platform, theme_answers), round)
     return round
@@ -528,5 +630,6 @@ def load_rounds() -> dict[str, int]:
         },
     )
     round.themes.set(Theme.objects.filter(slug__in=THEME_SLUGS))
+    _questionnaire_2020(round)
     load_corona_2020()
     return {"rounds": ReportingRound.objects.count()}

@@ -1,17 +1,20 @@
-"""The summary as the page shows it: rows of "X van de N" per level with drill-down links."""
+"""The summary as the page shows it: a block per section (per theme for a section asked per theme),
+rows of "X van de N" per level with drill-down links, and the previous round's figure beside each row,
+matched by column (a question's key, with its theme for a section asked per theme)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from initiatives.questions import ARRANGEMENT_QUESTIONS, REGISTRATION_QUESTIONS, THEME_QUESTIONS
-from rounds.models import Arrangement
+from rounds.models import QuestionKind
+from rounds.questionnaire import YES, Definition, SectionInstance
 
-from .summary import Summary, Tally
+from .summary import QuestionSummary, Summary, Tally
 
-LEVEL_COLUMNS = [("", None), ("basis", None), ("secundair", None)]
+LEVELS = ("", "basis", "secundair")  # all platforms, then per level: the page's columns
 
 
 @dataclass
@@ -19,6 +22,7 @@ class Cell:
     count: int
     base: int
     url: str
+    extra: str = ""  # a number question's sum (and, for all platforms, its median)
 
 
 @dataclass
@@ -26,6 +30,9 @@ class Row:
     label: str
     cells: list[Cell]  # total, basis, secundair
     previous: tuple[int, int] | None = None  # (count, base) in the earlier round
+    previous_extra: str = ""
+    column: str = ""  # the question's column and the value counted ("" for the answered of a question)
+    value: str = ""
 
     @property
     def total(self) -> Cell:
@@ -35,18 +42,13 @@ class Row:
 @dataclass
 class Block:
     title: str
-    rows: list[Row]
-
-
-def question_keys() -> dict[str, list[str]]:
-    """Every drill-down question key with the values it can be asked for."""
-    keys = {q.field: ["yes", "no"] for q in REGISTRATION_QUESTIONS}
-    keys |= {q.field: ["none", "unchanged", "adjusted"] for q in ARRANGEMENT_QUESTIONS}
-    return keys
+    rows: list[Row] = field(default_factory=list)
 
 
 def drill_url(summary: Summary, question: str, value: str, level: str) -> str:
-    params = {"question": question, "value": value}
+    params = {"question": question}
+    if value:
+        params["value"] = value
     if level:
         params["level"] = level
     if summary.include_drafts:
@@ -54,60 +56,69 @@ def drill_url(summary: Summary, question: str, value: str, level: str) -> str:
     return reverse("rounds:summary_platforms", kwargs={"round_slug": summary.round.slug}) + "?" + urlencode(params)
 
 
-def _row(summary, label, question, value, tally: Tally, base: Tally, previous=None) -> Row:
-    cells = [Cell(tally.get(level), base.get(level), drill_url(summary, question, value, level))
-             for level in ("", "basis", "secundair")]
-    return Row(label, cells, previous)
+def _number_text(sum_: int, median=None) -> str:
+    text = _("sum %(sum)s") % {"sum": number_format(sum_)}
+    if median is not None:
+        text += ", " + _("median %(median)s") % {"median": number_format(median)}
+    return text
 
 
-def _previous(prev: Summary | None, getter):
-    if prev is None:
-        return None
-    try:
-        tally, base = getter(prev)
-    except (KeyError, StopIteration):
-        return None
-    return tally.total, base.total
+def _cells(summary: Summary, question: QuestionSummary, value: str, tally: Tally) -> list[Cell]:
+    return [Cell(tally.get(level), question.base.get(level), drill_url(summary, question.column, value, level))
+            for level in LEVELS]
+
+
+def _rows(summary: Summary, question: QuestionSummary, prev: Summary | None) -> list[Row]:
+    """The rows of one question: "yes" of a yes/no question, every choice of a list, the answered of others."""
+    earlier = prev.questions.get(question.column) if prev else None
+    if earlier is not None and earlier.kind != question.kind:
+        earlier = None  # the same key asked as another kind of question cannot be compared
+    label = question.slot.question.label
+    if question.is_counted:
+        rows = []
+        yes_no = question.kind == QuestionKind.YESNO
+        for name, choice_label in question.slot.question.choices:
+            if yes_no and name != YES:
+                continue
+            previous = None
+            if earlier is not None and name in earlier.counts:
+                previous = (earlier.counts[name].total, earlier.base.total)
+            rows.append(Row(label if yes_no else f"{label}: {choice_label}",
+                            _cells(summary, question, name, question.counts[name]), previous,
+                            column=question.column, value=name))
+        return rows
+    cells = _cells(summary, question, "", question.answered)
+    previous = (earlier.answered.total, earlier.base.total) if earlier is not None else None
+    previous_extra = ""
+    if question.is_number:
+        for cell, level in zip(cells, LEVELS, strict=True):
+            cell.extra = _number_text(question.sum.get(level), question.median if not level else None)
+        if earlier is not None:
+            previous_extra = _number_text(earlier.sum.total, earlier.median)
+    return [Row(_("%(question)s (answered)") % {"question": label}, cells, previous, previous_extra,
+                column=question.column)]
+
+
+def _instance_block(summary: Summary, instance: SectionInstance, prev: Summary | None) -> Block:
+    block = Block(instance.title)
+    for slot in instance.slots:
+        question = summary.questions.get(slot.column)
+        if question is not None:
+            block.rows.extend(_rows(summary, question, prev))
+    return block
 
 
 def summary_blocks(summary: Summary, prev: Summary | None = None) -> list[Block]:
-    """The summary's questions in the order of the report, each with its base and drill-down links."""
-    blocks = [Block(_("Registrations"), [
-        _row(summary, q.label, q.field, "yes", summary.registrations[q.field], summary.base,
-             _previous(prev, lambda p, f=q.field: (p.registrations[f], p.base)))
-        for q in REGISTRATION_QUESTIONS
-    ])]
-    rows = []
-    for q in ARRANGEMENT_QUESTIONS:
-        for value in ("none", "unchanged", "adjusted"):
-            label = f"{q.label}: {Arrangement(value).label.lower()}"
-            rows.append(_row(summary, label, q.field, value, summary.arrangements[q.field][value],
-                             summary.arrangement_bases[q.field],
-                             _previous(prev, lambda p, f=q.field, v=value: (p.arrangements[f][v],
-                                                                            p.arrangement_bases[f]))))
-    blocks.append(Block(_("Decretal tasks"), rows))
-    for theme in summary.themes:
-        key = f"theme:{theme.theme.slug}"
-        blocks.append(Block(_("Theme: %(name)s") % {"name": theme.theme.name}, [
-            _row(summary, q.label, f"{key}:{q.field}", "yes", theme.counts[q.field], theme.base,
-                 _previous(prev, lambda p, slug=theme.theme.slug, f=q.field: next(
-                     (t.counts[f], t.base) for t in p.themes if t.theme.slug == slug)))
-            for q in THEME_QUESTIONS
-        ]))
-    return blocks
+    """The round's questions in the order of its questionnaire, each with its base and drill-down links."""
+    blocks = [_instance_block(summary, instance, prev) for instance in summary.definition.instances]
+    return [block for block in blocks if block.rows]
 
 
-def question_label(round, question: str) -> str:
-    """The wording of a drill-down question key, with the theme's name for a theme question."""
-    labels = {q.field: str(q.label) for q in (*REGISTRATION_QUESTIONS, *ARRANGEMENT_QUESTIONS)}
-    if question in labels:
-        return labels[question]
-    _theme, slug, field = question.split(":")
-    theme = round.themes.get(slug=slug)
-    return f"{theme.name} – {next(str(q.label) for q in THEME_QUESTIONS if q.field == field)}"
+def question_label(definition: Definition, column: str) -> str:
+    """The wording of a drill-down's question, with the theme's name for a question asked per theme."""
+    return definition.by_column[column].label
 
 
-def value_label(value: str) -> str:
-    if value in ("yes", "no"):
-        return _("yes") if value == "yes" else _("no")
-    return str(Arrangement(value).label)
+def value_label(definition: Definition, column: str, value: str) -> str:
+    """A drill-down's value in words (the choice's label; "ja"/"nee"); "" for a question whose answers are listed."""
+    return definition.by_column[column].question.choice_label(value) if value else ""

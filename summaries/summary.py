@@ -1,28 +1,40 @@
-"""The ministry's summary of a round: every figure of the answer, computed in the database.
+"""The ministry's summary of a round: every figure of its questionnaire, computed in the database.
 
-A constant number of queries whatever the number of platforms: each block is one conditional
-aggregation (`Count(..., filter=Q(...))`) per level, never a loop over platforms.
+Any questionnaire (rounds/questionnaire.py): yes/no and one-of-a-list questions count per value,
+several-of-a-list counts each option, numbers give answered, sum and median, and text and dates
+are not counted (the drill-down lists them; the summary says how many answered). Every count is
+over the base of the question: the counted reports it applies to, that is of its level and, for a
+question asked only under a condition, with the condition holding.
 
-Counted reports: the submitted reports of active platforms (with `include_drafts`, every
-report of an active platform). A question's `base` is the number of counted reports it applies
-to: all of them, except pre-school participation, which only basisonderwijs platforms answer.
+Counted reports: the submitted reports of active platforms (with `include_drafts`, every report
+of an active platform).
+
+A constant number of queries, whatever the number of platforms or questions, never a loop over
+platforms: the active platforms per level; one aggregate over the round's reports (the submitted
+and counted ones per level, and one `Count(filter=level & condition)` per distinct condition and
+theme for the bases of conditioned questions); one aggregate over the answers of the counted kinds
+grouped by question, theme and value, with a count per level; the answers to number, text and date
+questions, one row each (the median is taken in Python); and the initiatives by kind, by target
+group and the platforms with initiatives.
 """
 
 import json
+import statistics
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from initiatives.models import Initiative, InitiativeKind, TargetGroup, ThemeAnswer
-from initiatives.questions import ARRANGEMENT_QUESTIONS, REGISTRATION_QUESTIONS, THEME_QUESTIONS
+from initiatives.models import Initiative, InitiativeKind, TargetGroup
 from platforms.models import Level, Platform
-from rounds.columns import ARRANGEMENT_VALUES
-from rounds.models import Report, ReportingRound, ReportStatus, Theme
+from rounds import conditions
+from rounds.models import Answer, Note, QuestionKind, Report, ReportingRound, ReportStatus
+from rounds.questionnaire import Definition, Slot, ThemeDef, definition_for, display_value, from_storage
 
 LEVELS = [Level.BASIS, Level.SECUNDAIR]
+COUNTED_KINDS = (QuestionKind.YESNO, QuestionKind.CHOICE, QuestionKind.MULTIPLE)
 
 
 def _db() -> str:
@@ -57,46 +69,76 @@ def _per_level(key: str, condition: Q, level_path: str = "platform__level") -> d
 
 
 @dataclass
-class ThemeSummary:
-    theme: Theme
+class QuestionSummary:
+    """The figures of one question of the round (of one theme, for a section asked per theme)."""
+
+    slot: Slot
     base: Tally
-    counts: dict[str, Tally]
+    counts: dict[str, Tally] = field(default_factory=dict)  # per value, in the order of the choices
+    answered: Tally = field(default_factory=Tally)
+    sum: Tally = field(default_factory=Tally)  # numbers only
+    median: int | float | None = None  # numbers only; None when nobody answered
+
+    @property
+    def column(self) -> str:
+        return self.slot.column
+
+    @property
+    def kind(self) -> str:
+        return self.slot.question.kind
+
+    @property
+    def is_counted(self) -> bool:
+        return self.kind in COUNTED_KINDS
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind == QuestionKind.NUMBER
+
+    def as_json(self) -> dict:
+        data = {"label": self.slot.question.label, "kind": self.kind, "section": self.slot.section.key,
+                "theme": self.slot.theme.slug if self.slot.theme else None, "base": self.base.as_dict()}
+        if self.is_counted:
+            data["counts"] = {value: tally.as_dict() for value, tally in self.counts.items()}
+        elif self.is_number:
+            data |= {"answered": self.answered.as_dict(), "sum": self.sum.as_dict(), "median": self.median}
+        else:
+            data["answered"] = self.answered.as_dict()
+        return data
 
 
 @dataclass
 class Summary:
     round: ReportingRound
     include_drafts: bool
+    definition: Definition
     platforms: Tally
     submitted: Tally
     base: Tally
-    registrations: dict[str, Tally]
-    arrangements: dict[str, dict[str, Tally]]
-    arrangement_bases: dict[str, Tally]
-    themes: list[ThemeSummary]
+    questions: dict[str, QuestionSummary]  # by column (`key`, or `theme:<slug>:<key>`), in questionnaire order
     initiatives: Tally
     initiatives_by_kind: dict[str, Tally]
     initiatives_by_target_group: list[tuple[TargetGroup, Tally]]
     platforms_with_initiatives: Tally
     missing: list[Platform] = field(default_factory=list)
 
+    def count(self, column: str, value: str) -> Tally:
+        """How many counted reports gave this answer to this question (0 for an unknown one)."""
+        question = self.questions.get(column)
+        return question.counts.get(value, Tally()) if question else Tally()
+
+    def base_of(self, column: str) -> Tally:
+        question = self.questions.get(column)
+        return question.base if question else Tally()
+
     def as_json(self) -> dict:
-        """The machine-readable summary (`summary.json`); see the README for its fields."""
+        """The machine-readable summary (`summary.json`, format 2); see the README for its fields."""
         return {
+            "format": 2,
             "round": {"slug": self.round.slug, "title": self.round.title},
             "platforms": self.platforms.as_dict(),
-            "registrations": {"base": self.base.as_dict(),
-                              **{k: v.as_dict() for k, v in self.registrations.items()}},
-            "arrangements": {
-                name: {"base": self.arrangement_bases[name].as_dict(),
-                       **{value: tally.as_dict() for value, tally in values.items()}}
-                for name, values in self.arrangements.items()
-            },
-            "themes": {
-                t.theme.slug: {"name": t.theme.name, "base": t.base.as_dict(),
-                               **{k: v.as_dict() for k, v in t.counts.items()}}
-                for t in self.themes
-            },
+            "base": self.base.as_dict(),
+            "questions": {column: question.as_json() for column, question in self.questions.items()},
             "initiatives": {
                 "total": self.initiatives.as_dict(),
                 "by_kind": {kind: tally.as_dict() for kind, tally in self.initiatives_by_kind.items()},
@@ -110,41 +152,113 @@ def counted_reports(round: ReportingRound, *, include_drafts: bool = False) -> Q
     return reports if include_drafts else reports.filter(status=ReportStatus.SUBMITTED)
 
 
+def counted_answers(round: ReportingRound, *, include_drafts: bool = False) -> QuerySet[Answer]:
+    """The answers of the counted reports (a join, not a subquery)."""
+    answers = Answer.objects.using(_db()).filter(report__round=round, report__platform__is_active=True)
+    return answers if include_drafts else answers.filter(report__status=ReportStatus.SUBMITTED)
+
+
+def _answered(definition: Definition, theme: ThemeDef | None):
+    """For `conditions.as_q`: "the report (OuterRef) answered `key` with `value`", seen from a question of
+    this theme (a per-theme question's condition on another per-theme question reads the same theme)."""
+    def answered(key: str, value: str):
+        question = definition.questions.get(key)
+        answers = Answer.objects.filter(report=OuterRef("pk"))
+        if question is None:  # a condition on a question that is not in the questionnaire: never answered
+            answers = answers.filter(question__questionnaire_id=definition.questionnaire_pk, question__key=key)
+        else:
+            answers = answers.filter(question_id=question.pk)
+        if theme is not None and key in definition.per_theme_keys:
+            answers = answers.filter(theme_id=theme.pk)
+        else:
+            answers = answers.filter(theme__isnull=True)
+        if value == "":  # `${key} = ''`: not answered (the form compares an unanswered question as "")
+            return ~Exists(answers)
+        return Exists(answers.filter(value=value))
+    return answered
+
+
+def _condition_key(definition: Definition, slot: Slot) -> tuple[str, int | None] | None:
+    """What the base of a conditioned question depends on: its condition, and its theme when the
+    condition names a question asked per theme; None for a question asked unconditionally."""
+    question = slot.question
+    if question.relevant is None:
+        return None
+    keys = {key for key, _value in conditions.references(question.relevant)}
+    per_theme = slot.theme is not None and bool(keys & definition.per_theme_keys)
+    return question.relevant_text, slot.theme.pk if per_theme else None
+
+
+def _base_aggregates(definition: Definition, include_drafts: bool) -> tuple[dict, dict]:
+    """The aggregates of the one query over the round's reports, and the alias of every condition."""
+    counted = Q() if include_drafts else Q(status=ReportStatus.SUBMITTED)
+    aggregates = {**_per_level("base", counted), **_per_level("submitted", Q(status=ReportStatus.SUBMITTED))}
+    aliases: dict[tuple, str] = {}
+    for slot in definition.slots:
+        key = _condition_key(definition, slot)
+        if key is None or key in aliases:
+            continue
+        alias = aliases[key] = f"condition{len(aliases)}"
+        holds = conditions.as_q(slot.question.relevant, _answered(definition, slot.theme))
+        aggregates.update(_per_level(alias, counted & holds))
+    return aggregates, aliases
+
+
+def _median(values: list[int]) -> int | float | None:
+    if not values:
+        return None
+    middle = statistics.median(values)
+    return int(middle) if float(middle).is_integer() else middle
+
+
 def round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Summary:
-    """Every count of the round's summary (about ten queries, whatever the number of platforms)."""
+    """Every count of the round's summary (seven queries after the questionnaire, whatever the number of
+    platforms or questions)."""
+    definition = definition_for(round)
     reports = counted_reports(round, include_drafts=include_drafts)
-    every = Q(pk__isnull=False)
 
     platform_row = Platform.objects.using(_db()).filter(is_active=True).aggregate(
-        **_per_level("platforms", every, "level"))
-    aggregates = {**_per_level("base", every),
-                  **_per_level("submitted", Q(status=ReportStatus.SUBMITTED))}
-    for q in REGISTRATION_QUESTIONS:
-        aggregates.update(_per_level(q.field, Q(**{q.field: True})))
-    for q in ARRANGEMENT_QUESTIONS:
-        for value in ARRANGEMENT_VALUES:
-            aggregates.update(_per_level(f"{q.field}_{value}", Q(**{q.field: value})))
+        **_per_level("platforms", Q(pk__isnull=False), "level"))
+    aggregates, aliases = _base_aggregates(definition, include_drafts)
     # Response status counts submitted reports even when drafts are included in the figures.
-    report_row = Report.objects.using(_db()).filter(round=round, platform__is_active=True).aggregate(
-        **{k: v for k, v in aggregates.items() if k.startswith("submitted__")})
-    report_row |= reports.aggregate(**{k: v for k, v in aggregates.items() if not k.startswith("submitted__")})
-
+    report_row = Report.objects.using(_db()).filter(round=round, platform__is_active=True).aggregate(**aggregates)
     base = _tally(report_row, "base")
-    arrangement_bases = {q.field: base for q in ARRANGEMENT_QUESTIONS}
-    arrangement_bases["preschool"] = Tally(basis=base.basis, secundair=0)
 
-    themes = list(round.themes.all())  # prefetched with the round
-    theme_rows = {
-        row["theme_id"]: row
-        for row in ThemeAnswer.objects.using(_db()).filter(report__in=reports, theme__in=themes)
-        .values("theme_id").annotate(
-            **{k: v for f in THEME_QUESTIONS for k, v in _per_level(f.field, Q(**{f.field: True}),
-                                                                    "report__platform__level").items()}
-        )
+    answers = counted_answers(round, include_drafts=include_drafts)
+    # One row per question, theme and value, with a count per level (fewer groups than grouping by level too).
+    counts: dict[tuple, Tally] = {
+        (row["question_id"], row["theme_id"], row["value"]): _tally(row, "n")
+        for row in answers.filter(kind__in=COUNTED_KINDS).values("question_id", "theme_id", "value")
+        .annotate(**_per_level("n", Q(), "report__platform__level")).order_by()
     }
+    # The other answers one by one: numbers for their sum and median, text and dates only as answered.
+    listed: dict[tuple, dict[str, list]] = {}
+    for question_id, theme_id, number, level in (answers.exclude(kind__in=COUNTED_KINDS).order_by()
+                                                  .values_list("question_id", "theme_id", "number",
+                                                               "report__platform__level")):
+        listed.setdefault((question_id, theme_id), {}).setdefault(level, []).append(number)
+
+    questions = {}
+    for slot in definition.slots:
+        question = slot.question
+        theme_pk = slot.theme.pk if slot.theme else None
+        condition = _condition_key(definition, slot)
+        applies = _tally(report_row, aliases[condition] if condition else "base")
+        question_base = Tally(**{level: applies.get(level) if question.applies_to(level) else 0 for level in LEVELS})
+        summary = QuestionSummary(slot=slot, base=question_base)
+        if question.kind in COUNTED_KINDS:
+            summary.counts = {name: counts.get((question.pk, theme_pk, name), Tally())
+                              for name, _label in question.choices}
+        else:
+            by_level = listed.get((question.pk, theme_pk), {})
+            summary.answered = Tally(**{level: len(by_level.get(level, [])) for level in LEVELS})
+            if question.kind == QuestionKind.NUMBER:
+                summary.sum = Tally(**{level: sum(by_level.get(level, [])) for level in LEVELS})
+                summary.median = _median([n for values in by_level.values() for n in values])
+        questions[slot.column] = summary
 
     initiatives = Initiative.objects.using(_db()).filter(report__in=reports)
-    by_kind_rows = initiatives.values("kind", "report__platform__level").annotate(n=Count("pk"))
+    by_kind_rows = initiatives.values("kind", "report__platform__level").annotate(n=Count("pk")).order_by()
     by_kind = {kind: {} for kind in InitiativeKind.values}
     for row in by_kind_rows:
         by_kind[row["kind"]][row["report__platform__level"]] = row["n"]
@@ -157,16 +271,11 @@ def round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Sum
     return Summary(
         round=round,
         include_drafts=include_drafts,
+        definition=definition,
         platforms=_tally(platform_row, "platforms"),
         submitted=_tally(report_row, "submitted"),
         base=base,
-        registrations={q.field: _tally(report_row, q.field) for q in REGISTRATION_QUESTIONS},
-        arrangements={q.field: {v: _tally(report_row, f"{q.field}_{v}") for v in ARRANGEMENT_VALUES}
-                      for q in ARRANGEMENT_QUESTIONS},
-        arrangement_bases=arrangement_bases,
-        themes=[ThemeSummary(theme=t, base=base,
-                             counts={f.field: _tally(theme_rows.get(t.pk, {}), f.field) for f in THEME_QUESTIONS})
-                for t in themes],
+        questions=questions,
         initiatives=Tally(**{level: sum(k.get(level, 0) for k in by_kind.values()) for level in LEVELS}),
         initiatives_by_kind={kind: Tally(**levels) for kind, levels in by_kind.items()},
         initiatives_by_target_group=[(g, Tally(basis=g.n__basis, secundair=g.n__secundair)) for g in groups],
@@ -182,47 +291,58 @@ def platforms_not_submitted(round: ReportingRound) -> QuerySet[Platform]:
 
 
 def previous_round(round: ReportingRound) -> ReportingRound | None:
-    """The latest earlier round: every round asks the report's questions, so it can be compared."""
-    return (ReportingRound.objects.using(_db()).filter(opens_on__lt=round.opens_on).prefetch_related("themes")
-            .order_by("-opens_on").first())
+    """The latest earlier round; its figures are shown beside this round's, matched by question key."""
+    return (ReportingRound.objects.using(_db()).filter(opens_on__lt=round.opens_on)
+            .select_related("questionnaire").prefetch_related("themes").order_by("-opens_on").first())
 
 
 @dataclass
 class DrillRow:
     report: Report
     note: str
+    answer: str = ""  # the answer in words, for a question whose answers are listed (text, date, number)
 
 
-ANSWER_VALUES = {"yes": True, "no": False}
+def drill_slot(definition: Definition, question: str, value: str) -> Slot | None:
+    """The question (a column) of a drill-down, when `value` is one it can be asked for: a choice's name
+    (yes or no for yes/no) for a counted question, "" for one whose answers are listed."""
+    slot = definition.by_column.get(question)
+    if slot is None:
+        return None
+    if slot.question.kind in COUNTED_KINDS:
+        return slot if value in {name for name, _label in slot.question.choices} else None
+    return slot if value == "" else None
 
 
 def drilldown(round: ReportingRound, *, question: str, value: str, level: str = "",
               include_drafts: bool = False) -> list[DrillRow] | None:
-    """The counted reports behind one figure, with the note that goes with the question.
+    """The counted reports behind one figure, with the note of the question's section (of its theme).
 
-    None when the question or value is not one of the summary's (the view answers 404).
+    `question` is a column (`key`, or `theme:<slug>:<key>`) and `value` a choice's name (yes or no
+    for yes/no); for a text, date or number question `value` is empty and the rows list the
+    answers. None when the question or value is not one of the summary's (the view answers 404).
     """
-    reports = counted_reports(round, include_drafts=include_drafts).select_related("platform")
+    definition = definition_for(round)
+    slot = drill_slot(definition, question, value)
+    if slot is None:
+        return None
+    theme_pk = slot.theme.pk if slot.theme else None
+    answers = (counted_answers(round, include_drafts=include_drafts)
+               .filter(question_id=slot.question.pk, theme_id=theme_pk)
+               .select_related("report__platform").order_by("report__platform__level", "report__platform__name"))
     if level in LEVELS:
-        reports = reports.filter(platform__level=level)
-    registration = {q.field for q in REGISTRATION_QUESTIONS}
-    arrangements = {q.field for q in ARRANGEMENT_QUESTIONS}
-    if question in registration and value in ANSWER_VALUES:
-        rows = reports.filter(**{question: ANSWER_VALUES[value]})
-        return [DrillRow(r, r.registrations_note) for r in rows.order_by("platform__level", "platform__name")]
-    if question in arrangements and value in ARRANGEMENT_VALUES:
-        rows = reports.filter(**{question: value})
-        return [DrillRow(r, getattr(r, f"{question}_note"))
-                for r in rows.order_by("platform__level", "platform__name")]
-    parts = question.split(":")
-    theme_fields = {q.field for q in THEME_QUESTIONS}
-    if (len(parts) == 3 and parts[0] == "theme" and parts[2] in theme_fields and value in ANSWER_VALUES
-            and round.themes.filter(slug=parts[1]).exists()):
-        answers = (ThemeAnswer.objects.using(_db()).filter(report__in=reports, theme__slug=parts[1],
-                                              **{parts[2]: ANSWER_VALUES[value]})
-                   .select_related("report__platform").order_by("report__platform__level", "report__platform__name"))
-        return [DrillRow(a.report, a.note) for a in answers]
-    return None
+        answers = answers.filter(report__platform__level=level)
+    listed = slot.question.kind not in COUNTED_KINDS
+    if not listed:
+        answers = answers.filter(value=value)
+    notes = {}
+    if slot.section.note_key:
+        notes = dict(Note.objects.using(_db()).filter(report__in=answers.values("report_id"),
+                                                      section_id=slot.section.pk, theme_id=theme_pk)
+                     .values_list("report_id", "text"))
+    return [DrillRow(a.report, notes.get(a.report_id, ""),
+                     display_value(slot.question, from_storage(slot.question, [a.value])) if listed else "")
+            for a in answers]
 
 
 def counted_initiatives(round: ReportingRound, *, include_drafts: bool = False) -> QuerySet[Initiative]:
@@ -303,7 +423,8 @@ def summary_json(slug: str, *, include_drafts: bool = False) -> bytes | None:
     key = f"summary-json:{pk}:{version}:{int(include_drafts)}"
     body = cache.get(key)
     if body is None:
-        round = ReportingRound.objects.filter(pk=pk).first()
+        round = (ReportingRound.objects.filter(pk=pk).select_related("questionnaire")
+                 .prefetch_related("themes").first())
         if round is None:  # removed on the primary a moment ago
             return None
         data = _summary_at_version(round, version, include_drafts).as_json()

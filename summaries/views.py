@@ -11,6 +11,7 @@ from initiatives.models import InitiativeKind, TargetGroup
 from lopportal.forms import query_text
 from platforms.models import Level
 from rounds import selectors
+from rounds.questionnaire import definition_for
 
 from . import answer, exports, summary
 from .permissions import SummaryPolicy
@@ -62,9 +63,12 @@ def summary_platforms(request, round_slug):
                              include_drafts=_include_drafts(request))
     if rows is None:
         raise Http404
+    definition = definition_for(round)
+    lists_answers, has_notes = not value, bool(definition.by_column[question].section.note_key)
     return render(request, "summaries/summary_platforms.html", {
-        "round": round, "rows": rows, "question": question_label(round, question),
-        "value_label": value_label(value),
+        "round": round, "rows": rows, "question": question_label(definition, question),
+        "value_label": value_label(definition, question, value), "lists_answers": lists_answers,
+        "has_notes": has_notes, "columns": 3 + lists_answers + has_notes,
         "level": dict(Level.choices).get(level, ""), "include_drafts": _include_drafts(request),
     })
 

@@ -1,33 +1,38 @@
-"""The demo round `corona-2020`: 70 submitted reports that reproduce every figure of the minister's answer."""
+"""The demo round `corona-2020`: 70 submitted reports whose answer rows reproduce every figure of the
+minister's answer, in the database and through summary.json (format 2)."""
 
 import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db.models import Count, Q
+from django.urls import reverse
 
-from initiatives.models import Initiative, ThemeAnswer
+from initiatives.models import Initiative
 from platforms.demo import load_demo
 from platforms.models import Membership
 from rounds.demo import load_rounds
-from rounds.models import Report, ReportingRound
+from rounds.models import Answer, Note, Report, ReportingRound
+from rounds.questionnaire import definition_for
+from rounds.seed.corona_2020 import SECTIONS
 
 THEMES = ["laptops", "reaching-all-pupils", "family-support", "summer-schools-reading"]
+THEME_KEYS = ("discussed", "agreements", "actions", "exchange", "informed")
 
 
-def _counts() -> tuple[int, int, int, int, int]:
+def _counts() -> tuple:
     through = [Initiative._meta.get_field(name).remote_field.through
                for name in ("target_groups", "asked_of", "partners_involved", "themes")]
-    return (ReportingRound.objects.count(), Report.objects.count(), ThemeAnswer.objects.count(),
+    return (ReportingRound.objects.count(), Report.objects.count(), Answer.objects.count(), Note.objects.count(),
             Initiative.objects.count(), sum(model.objects.count() for model in through))
 
 
 def _snapshot() -> list:
     reports = list(Report.objects.filter(round__slug="corona-2020").order_by("platform__code").values())
-    answers = list(ThemeAnswer.objects.filter(report__round__slug="corona-2020")
-                   .order_by("report__platform__code", "theme__slug").values())
+    answers = list(Answer.objects.filter(report__round__slug="corona-2020").order_by("pk").values())
+    notes = list(Note.objects.filter(report__round__slug="corona-2020").order_by("pk").values())
     initiatives = list(Initiative.objects.filter(report__round__slug="corona-2020").order_by("pk").values())
-    return [reports, answers, initiatives]
+    return [reports, answers, notes, initiatives]
 
 
 @pytest.fixture
@@ -42,8 +47,9 @@ def corona_round(db):
     return ReportingRound.objects.get(slug="corona-2020")
 
 
-def _count(qs, **lookups) -> int:
-    return qs.filter(**lookups).count()
+def _answers(round, key, value="yes", theme=None, **lookups):
+    answers = Answer.objects.filter(report__round=round, question__key=key, value=value, **lookups)
+    return answers.filter(theme__slug=theme) if theme else answers.filter(theme__isnull=True)
 
 
 @pytest.mark.django_db
@@ -63,75 +69,151 @@ def test_the_round_is_closed_and_every_platform_submitted(corona_round):
         local = report.submitted_at.astimezone(brussels)
         assert (local.year, local.month) == (2020, 6) and local.day <= 15
         assert report.submitted_by == report.platform.coordinators.order_by("pk").first()
-        assert None not in (report.registration_procedure_used, report.application_period_adjusted,
-                            report.enrolment_period_adjusted, report.free_enrolment_period_adjusted)
-        assert "" not in (report.newcomers, report.preschool, report.excluded_pupils)
         report.full_clean()
-    answers = ThemeAnswer.objects.filter(report__round=corona_round).select_related("report", "theme")
-    assert answers.count() == 70 * 4
-    for answer in answers:
-        assert None not in (answer.discussed, answer.agreements, answer.actions, answer.exchange, answer.informed)
-        answer.full_clean()
-    assert reports.exclude(registrations_note="").exists()
-    assert reports.exclude(newcomers_note="").exists()
 
 
 @pytest.mark.django_db
-def test_the_reports_reproduce_every_figure_of_the_answer(corona_round):
-    reports = Report.objects.filter(round=corona_round)
-    basis, secundair = reports.filter(platform__level="basis"), reports.filter(platform__level="secundair")
-    assert (basis.count(), secundair.count()) == (41, 29)
+def test_both_rounds_ask_the_questionnaire_of_2020(corona_round):
+    open_demo = ReportingRound.objects.get(slug="open-demo")
+    for round in (corona_round, open_demo):
+        definition = definition_for(round)
+        assert [s.key for s in definition.sections] == [s["key"] for s in SECTIONS]
+        assert list(definition.questions) == [q["key"] for s in SECTIONS for q in s["questions"]]
+        assert [t.slug for t in definition.themes] == THEMES
+    assert not Report.objects.filter(round=open_demo).exists()
 
-    assert _count(basis, registration_procedure_used=True) == 26
-    assert _count(secundair, registration_procedure_used=True) == 12
-    assert _count(reports, application_period_adjusted=True) == 13
-    assert _count(reports, application_period_adjusted=True, registration_procedure_used=True) == 13
-    assert _count(reports, enrolment_period_adjusted=True) == 22
-    assert _count(reports, enrolment_period_adjusted=True, registration_procedure_used=True) == 22
-    assert _count(reports, free_enrolment_period_adjusted=True) == 20
 
-    assert _count(reports, newcomers__in=["unchanged", "adjusted"]) == 55
-    assert _count(reports, newcomers="adjusted") == 9
-    assert _count(reports, newcomers="unchanged") == 46
-    assert _count(reports, newcomers="none") == 15
+@pytest.mark.django_db
+def test_every_report_is_complete_and_fits_the_questionnaire(corona_round):
+    """Every question asked of the platform answered (implied answers too), none that was not asked."""
+    definition = definition_for(corona_round)
+    reports = Report.objects.filter(round=corona_round).select_related("platform").prefetch_related(
+        "answers__question", "answers__theme", "notes__section", "notes__theme")
+    for report in reports:
+        values = {}
+        for answer in report.answers.all():
+            column = f"theme:{answer.theme.slug}:{answer.question.key}" if answer.theme else answer.question.key
+            assert column not in values, column
+            values[column] = answer.value
+            answer.full_clean()
+        notes = {}
+        for note in report.notes.all():
+            key = note.section.note_key
+            notes[f"theme:{note.theme.slug}:{key}" if note.theme else key] = note.text
+        clean, clean_notes, errors = definition.check(report.platform.level, values, notes, submitting=True,
+                                                      strict=True)
+        assert not errors, (report.platform.code, errors)
+        assert clean == values and clean_notes == notes
+        expected = 7 + 4 * 5 if report.platform.level == "basis" else 6 + 4 * 5  # no pre-school for secundair
+        assert len(values) == expected
+    assert Note.objects.filter(report__round=corona_round, section__note_key="registrations_note").exists()
+    assert Note.objects.filter(report__round=corona_round, section__note_key="newcomers_note").exists()
+    assert Note.objects.filter(report__round=corona_round, theme__isnull=False).exists()
 
-    assert _count(basis, preschool="unchanged") == 21
-    assert _count(basis, preschool="adjusted") == 3
-    assert _count(basis, preschool="none") == 17
-    assert _count(secundair, preschool="not_applicable") == 29
 
-    assert _count(reports, excluded_pupils="unchanged") > 70 / 2
-    assert _count(reports, excluded_pupils__in=["none", "unchanged", "adjusted"]) == 70
+@pytest.mark.django_db
+def test_the_answer_rows_reproduce_every_figure_of_the_answer(corona_round):
+    round = corona_round
+    basis, secundair = {"report__platform__level": "basis"}, {"report__platform__level": "secundair"}
+
+    assert _answers(round, "registration_procedure_used", **basis).count() == 26
+    assert _answers(round, "registration_procedure_used", **secundair).count() == 12
+    assert _answers(round, "application_period_adjusted").count() == 13
+    assert _answers(round, "enrolment_period_adjusted").count() == 22
+    used = _answers(round, "registration_procedure_used").values("report_id")
+    # The periods can only have been adjusted where a procedure was used.
+    assert _answers(round, "application_period_adjusted", report__in=used).count() == 13
+    assert _answers(round, "enrolment_period_adjusted", report__in=used).count() == 22
+    assert _answers(round, "free_enrolment_period_adjusted").count() == 20
+
+    assert _answers(round, "newcomers", "unchanged").count() + _answers(round, "newcomers", "adjusted").count() == 55
+    assert _answers(round, "newcomers", "adjusted").count() == 9
+    assert _answers(round, "newcomers", "none").count() == 15
+
+    assert _answers(round, "preschool", "unchanged", **basis).count() == 21
+    assert _answers(round, "preschool", "adjusted", **basis).count() == 3
+    assert _answers(round, "preschool", "none", **basis).count() == 17
+    assert not Answer.objects.filter(report__round=round, question__key="preschool", **secundair).exists()
+
+    assert _answers(round, "excluded_pupils", "unchanged").count() > 70 / 2
+    assert Answer.objects.filter(report__round=round, question__key="excluded_pupils").count() == 70
 
     # Every figure mixes basis and secundair platforms.
-    for field in ("application_period_adjusted", "enrolment_period_adjusted", "free_enrolment_period_adjusted"):
-        assert _count(basis, **{field: True}) and _count(secundair, **{field: True}), field
-    assert _count(basis, newcomers="adjusted") and _count(secundair, newcomers="adjusted")
+    for key in ("application_period_adjusted", "enrolment_period_adjusted", "free_enrolment_period_adjusted"):
+        assert _answers(round, key, **basis).exists() and _answers(round, key, **secundair).exists(), key
+    assert _answers(round, "newcomers", "adjusted", **basis).exists()
+    assert _answers(round, "newcomers", "adjusted", **secundair).exists()
 
-    fields = ("discussed", "agreements", "actions", "exchange", "informed")
-    counts = {f"n_{field}": Count("pk", filter=Q(**{field: True})) for field in fields}
-    figures = (ThemeAnswer.objects.filter(report__round=corona_round).values("theme__slug").annotate(
-        **counts,
-        n_discussed_basis=Count("pk", filter=Q(discussed=True, report__platform__level="basis")),
-        n_discussed_secundair=Count("pk", filter=Q(discussed=True, report__platform__level="secundair")),
-        n_on_agenda=Count("pk", filter=Q(agreements=True) | Q(informed=True)),
-    ))
-    by_theme = {row.pop("theme__slug"): {k.removeprefix("n_"): v for k, v in row.items()} for row in figures}
+    rows = (Answer.objects.filter(report__round=round, theme__isnull=False, value="yes")
+            .values("theme__slug", "question__key").annotate(
+                n=Count("pk"), basis=Count("pk", filter=Q(**basis)), secundair=Count("pk", filter=Q(**secundair))))
+    by_theme = {}
+    for row in rows:
+        by_theme.setdefault(row["theme__slug"], {})[row["question__key"]] = row
     assert set(by_theme) == set(THEMES)
 
-    laptops = by_theme["laptops"]
-    assert (laptops["discussed"], laptops["actions"], laptops["exchange"]) == (33, 20, 21)
-    reaching = by_theme["reaching-all-pupils"]
-    assert (reaching["discussed"], reaching["agreements"], reaching["exchange"]) == (42, 28, 26)
-    family = by_theme["family-support"]
-    assert (family["discussed"], family["exchange"], family["actions"]) == (23, 19, 12)
-    summer = by_theme["summer-schools-reading"]
-    assert summer["discussed"] == 35
+    def figures(slug, *keys):
+        return tuple(by_theme[slug][key]["n"] for key in keys)
+
+    assert figures("laptops", "discussed", "actions", "exchange") == (33, 20, 21)
+    assert figures("reaching-all-pupils", "discussed", "agreements", "exchange") == (42, 28, 26)
+    assert figures("family-support", "discussed", "exchange", "actions") == (23, 19, 12)
+    assert figures("summer-schools-reading", "discussed") == (35,)
     # "On the agenda (to inform, to make agreements)": each of the 35 did one or the other.
-    assert summer["on_agenda"] == 35
+    summer = Report.objects.filter(round=round).filter(
+        Q(answers__question__key="informed") | Q(answers__question__key="agreements"),
+        answers__theme__slug="summer-schools-reading", answers__value="yes").distinct()
+    assert summer.count() == 35
     for slug, row in by_theme.items():
-        assert all(row[field] <= row["discussed"] for field in fields), slug
-        assert row["discussed_basis"] and row["discussed_secundair"], slug
+        assert all(row[key]["n"] <= row["discussed"]["n"] for key in row), slug
+        assert row["discussed"]["basis"] and row["discussed"]["secundair"], slug
+    # Not discussed: every activity follows as "no" (an implied answer is stored).
+    for slug in THEMES:
+        not_discussed = _answers(round, "discussed", "no", theme=slug).values("report_id")
+        assert not Answer.objects.filter(report__in=not_discussed, theme__slug=slug, value="yes").exists()
+
+
+@pytest.mark.django_db
+def test_summary_json_gives_every_figure_of_the_ministers_answer(corona_round, login, ministry_user):
+    """The 20 figures of the answer of 2020 (../shared/domain/README.md), read through summary.json."""
+    data = login(ministry_user).get(reverse("rounds:summary_json", kwargs={"round_slug": "corona-2020"})).json()
+    assert data["format"] == 2
+    assert data["round"]["title"] == "Coronamaatregelen voorjaar 2020"
+    assert data["platforms"] == {"total": 70, "basis": 41, "secundair": 29}
+    assert data["base"]["total"] == 70
+    questions = data["questions"]
+
+    def count(column, value="yes"):
+        return questions[column]["counts"][value]["total"]
+
+    assert questions["registration_procedure_used"]["base"]["total"] == 70
+    assert questions["registration_procedure_used"]["counts"]["yes"]["basis"] == 26
+    assert questions["registration_procedure_used"]["counts"]["yes"]["secundair"] == 12
+    assert count("application_period_adjusted") == 13
+    assert count("enrolment_period_adjusted") == 22
+    assert count("free_enrolment_period_adjusted") == 20
+    assert count("newcomers", "unchanged") + count("newcomers", "adjusted") == 55
+    assert count("newcomers", "adjusted") == 9
+    assert questions["preschool"]["base"] == {"total": 41, "basis": 41, "secundair": 0}
+    assert (count("preschool", "unchanged"), count("preschool", "adjusted")) == (21, 3)
+    assert count("excluded_pupils", "unchanged") * 2 > questions["excluded_pupils"]["base"]["total"]  # a majority
+    assert questions["theme:laptops:discussed"]["base"]["total"] == 70
+    assert (count("theme:laptops:discussed"), count("theme:laptops:actions"),
+            count("theme:laptops:exchange")) == (33, 20, 21)
+    assert (count("theme:reaching-all-pupils:discussed"), count("theme:reaching-all-pupils:agreements"),
+            count("theme:reaching-all-pupils:exchange")) == (42, 28, 26)
+    assert (count("theme:family-support:discussed"), count("theme:family-support:exchange"),
+            count("theme:family-support:actions")) == (23, 19, 12)
+    assert count("theme:summer-schools-reading:discussed") == 35  # "de helft"
+    assert data["initiatives"]["total"]["total"] > 0
+
+
+@pytest.mark.django_db
+def test_the_summary_page_shows_the_figures(corona_round, login, ministry_user):
+    page = login(ministry_user).get(reverse("rounds:summary", kwargs={"round_slug": "corona-2020"})).text
+    assert "26 van de 41" in page and "12 van de 29" in page  # registration procedure, per level
+    assert "21 van de 41" in page  # pre-school participation unchanged, of basisonderwijs only
+    assert "33 van de 70" in page and "42 van de 70" in page
 
 
 @pytest.mark.django_db
