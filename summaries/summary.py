@@ -212,8 +212,8 @@ def _median(values: list[int]) -> int | float | None:
 
 
 def round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Summary:
-    """Every count of the round's summary (seven queries after the questionnaire, whatever the number of
-    platforms or questions)."""
+    """Every count of the round's summary (at most seven queries after the questionnaire, whatever the number
+    of platforms or questions)."""
     definition = definition_for(round)
     reports = counted_reports(round, include_drafts=include_drafts)
 
@@ -225,18 +225,25 @@ def round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Sum
     base = _tally(report_row, "base")
 
     answers = counted_answers(round, include_drafts=include_drafts)
+    kinds = {slot.question.kind for slot in definition.slots}
     # One row per question, theme and value, with a count per level (fewer groups than grouping by level too).
-    counts: dict[tuple, Tally] = {
-        (row["question_id"], row["theme_id"], row["value"]): _tally(row, "n")
-        for row in answers.filter(kind__in=COUNTED_KINDS).values("question_id", "theme_id", "value")
-        .annotate(**_per_level("n", Q(), "report__platform__level")).order_by()
-    }
+    # Each of the two passes over the answers runs only when the questionnaire has questions of its kinds: the
+    # join of every answer to its report and platform is most of the summary's time (docs/performance.md).
+    counts: dict[tuple, Tally] = {}
+    if kinds & set(COUNTED_KINDS):
+        counted = answers if kinds <= set(COUNTED_KINDS) else answers.filter(kind__in=COUNTED_KINDS)
+        counts = {
+            (row["question_id"], row["theme_id"], row["value"]): _tally(row, "n")
+            for row in counted.values("question_id", "theme_id", "value")
+            .annotate(**_per_level("n", Q(), "report__platform__level")).order_by()
+        }
     # The other answers one by one: numbers for their sum and median, text and dates only as answered.
     listed: dict[tuple, dict[str, list]] = {}
-    for question_id, theme_id, number, level in (answers.exclude(kind__in=COUNTED_KINDS).order_by()
-                                                  .values_list("question_id", "theme_id", "number",
-                                                               "report__platform__level")):
-        listed.setdefault((question_id, theme_id), {}).setdefault(level, []).append(number)
+    if kinds - set(COUNTED_KINDS):
+        for question_id, theme_id, number, level in (answers.exclude(kind__in=COUNTED_KINDS).order_by()
+                                                      .values_list("question_id", "theme_id", "number",
+                                                                   "report__platform__level")):
+            listed.setdefault((question_id, theme_id), {}).setdefault(level, []).append(number)
 
     questions = {}
     for slot in definition.slots:
