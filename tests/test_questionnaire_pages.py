@@ -437,7 +437,7 @@ def test_a_locked_questionnaire_says_so_and_has_no_controls(admin, round, platfo
 def test_the_locked_message_in_dutch():
     """Needs the Dutch translation in locale/nl (added with the other new strings of these pages)."""
     with translation.override("nl-be"):
-        assert locked_message() == ("Deze ronde heeft al een opgeslagen rapport: de vragenlijst kan niet meer "
+        assert locked_message() == ("Deze bevraging heeft al een opgeslagen rapport: de vragenlijst kan niet meer "
                                     "wijzigen, omdat antwoorden dan iets anders zouden betekenen.")
 
 
