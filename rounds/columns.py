@@ -23,15 +23,24 @@ def report_columns(definition: Definition) -> list[str]:
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _looks_neutralised(value: str) -> bool:
+    """Apostrophes, then a formula character: what `neutralise` writes, or a text that would read as that."""
+    return value.lstrip("'").startswith(FORMULA_PREFIXES)
+
+
 def neutralise(value: str) -> str:
-    """Make a text cell inert in a spreadsheet: a leading apostrophe shows it as plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Make a text cell inert in a spreadsheet: a leading apostrophe shows it as plain text.
+
+    A text that already starts with apostrophes and a formula character gets one more, so that
+    `unneutralise` gives it back as it was (a note typed as '=1 is exported as ''=1).
+    """
+    if isinstance(value, str) and _looks_neutralised(value):
         return "'" + value
     return value
 
 
 def unneutralise(value: str) -> str:
     """Undo `neutralise`, so that an exported file can be imported again unchanged."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith("'") and _looks_neutralised(value[1:]):
         return value[1:]
     return value

@@ -52,21 +52,17 @@ from hypothesis.control import currently_in_test_context
 from accounts.models import AccountAction, AccountEvent, Role, User
 from initiatives.forms import InitiativeForm
 from initiatives.models import Initiative, InitiativeKind, ReachedUnit, TargetGroup
-from initiatives.questions import (
-    ARRANGEMENT_QUESTIONS,
-    REGISTRATION_QUESTIONS,
-    THEME_QUESTIONS,
-    fill_implied_report_answers,
-    fill_implied_theme_answers,
-)
 from platforms import importing as master_importing
 from platforms.forms import MembershipEndForm, MembershipForm, PlatformForm
 from platforms.import_views import SESSION_KEY as IMPORT_SESSION_KEY
 from platforms.models import Level, Membership, Onderwijsnet, Organisation, OrganisationKind, PartnerCategory, Platform
 from rounds import importing as report_importing
-from rounds.columns import FALSE_VALUES, TRUE_VALUES, report_columns
+from rounds.columns import report_columns
 from rounds.forms import RoundForm, ThemeForm
-from rounds.models import Report, ReportingRound, Theme
+from rounds.models import Answer, Note, Question, Report, ReportingRound, Theme
+from rounds.questionnaire import FALSE_CELLS, TRUE_CELLS, definition_for
+from rounds.seed.corona_2020 import SECTIONS as SECTIONS_2020
+from rounds.selectors import report_values
 
 from . import strategies as hs
 from .factories import PASSWORD, InitiativeFactory, MembershipFactory, PartnerFactory, ReportFactory, report_post_data
@@ -82,10 +78,21 @@ XSS_MARKERS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 
 # Every write that can change a summary figure also raises the round's data version.
 ROUND_VERSION = {"rounds.reportinground"}
-REPORT_TABLES = {"rounds.report", "rounds.historicalreport", "initiatives.themeanswer",
-                 "initiatives.historicalthemeanswer", *ROUND_VERSION}
+# A report save writes the report (its version, status) and its answer and note rows, each with their history.
+REPORT_TABLES = {"rounds.report", "rounds.historicalreport", "rounds.answer", "rounds.historicalanswer",
+                 "rounds.note", "rounds.historicalnote", *ROUND_VERSION}
 ORGANISATION_TABLES = {"platforms.organisation", "platforms.membership"}
 PEOPLE_TABLES = {"accounts.user", "accounts.accountevent", "platforms.platform_coordinators"}
+
+# The questionnaire of 2020 (rounds/seed/corona_2020.py), which the rounds of these tests have: its column keys and
+# the answers that follow from others, stated here on their own so that what is stored is checked against them.
+PROCEDURE = "registration_procedure_used"
+PROCEDURE_PERIODS = ["application_period_adjusted", "enrolment_period_adjusted"]  # "no" without a procedure
+REGISTRATION_KEYS = [PROCEDURE, *PROCEDURE_PERIODS, "free_enrolment_period_adjusted"]
+ARRANGEMENT_KEYS = ["newcomers", "preschool", "excluded_pupils"]  # preschool: basisonderwijs only
+ARRANGEMENTS = ["none", "unchanged", "adjusted"]
+THEME_KEYS = ["discussed", "agreements", "actions", "exchange", "informed"]  # not discussed: the others "no"
+REPORT_NOTE_KEYS = ["registrations_note", "newcomers_note", "preschool_note", "excluded_pupils_note"]
 
 
 # Helpers ------------------------------------------------------------------------------------------------------
@@ -116,7 +123,7 @@ def event(name: str) -> None:
 
 def _models() -> list:
     """Every model of the project's apps, with their history and many-to-many tables."""
-    return [m for app in ("accounts", "platforms", "initiatives")
+    return [m for app in ("accounts", "platforms", "rounds", "initiatives", "summaries")
             for m in apps.get_app_config(app).get_models(include_auto_created=True)]
 
 
@@ -425,28 +432,45 @@ def test_membership_end(client, coordinator, platform, data):
 REPORT_STATES = ["new", "draft", "returned", "submitted", "past_deadline", "reopened", "closed"]
 
 
+def test_the_2020_keys_are_those_of_the_seed():
+    """The keys these tests state are the 2020 questionnaire's, and so are its answers that follow from others."""
+    questions = {q["key"]: q for section in SECTIONS_2020 for q in section["questions"]}
+    assert list(questions) == [*REGISTRATION_KEYS, *ARRANGEMENT_KEYS, *THEME_KEYS]
+    assert [s["note_key"] for s in SECTIONS_2020] == [*REPORT_NOTE_KEYS, "note"]
+    assert {key: (q["implied_when"], q["implied_value"]) for key, q in questions.items() if q["implied_when"]} == {
+        **{key: (f"${{{PROCEDURE}}} = 'no'", "no") for key in PROCEDURE_PERIODS},
+        **{key: ("${discussed} = 'no'", "no") for key in THEME_KEYS[1:]}}
+    assert [(s["key"], s["level"], s["per_theme"]) for s in SECTIONS_2020 if s["level"] or s["per_theme"]] == [
+        ("preschool_arrangements", "basis", False), ("themes", "", True)]
+    assert {key for key, q in questions.items() if q["kind"] == "choice"} == set(ARRANGEMENT_KEYS)
+    assert all(q["required"] and not q["relevant"] and not q["level"] for q in questions.values())
+
+
 def _report_fields(themes, *, level: str, version: str) -> st.SearchStrategy[dict]:
-    """A report form as a browser posts it: answers that agree with each other more often than not."""
-    yes_no = st.sampled_from(["true", "false", ""])
+    """A report form as a browser posts it: answers that agree with each other more often than not, and half of the
+    time every question answered (so that a submit can be accepted)."""
     no_or_empty = st.sampled_from(["false", ""])
 
     @st.composite
     def build(draw):
+        blank = [""] if draw(st.booleans()) else []
+        yes_no = st.sampled_from(["true", "false", *blank])
         data = {"loaded_version": draw(st.sampled_from([version, version, version, "0", "4", "-1", "999999"]))}
         procedure = draw(yes_no)
-        data[REGISTRATION_QUESTIONS[0].field] = procedure
-        for q in REGISTRATION_QUESTIONS[1:]:
-            data[q.field] = draw(yes_no if procedure == "true" else no_or_empty)
+        data[PROCEDURE] = procedure
+        for key in PROCEDURE_PERIODS:
+            data[key] = draw(no_or_empty if procedure == "false" else yes_no)
+        data["free_enrolment_period_adjusted"] = draw(yes_no)
         data["registrations_note"] = draw(hs.stored_text("Aanmeldperiode met een week verlengd."))
-        for q in ARRANGEMENT_QUESTIONS:
-            if q.field != "preschool" or level == Level.BASIS:
-                data[q.field] = draw(st.sampled_from(["none", "unchanged", "adjusted", "adjusted", ""]))
-                data[f"{q.field}_note"] = draw(hs.stored_text(""))
+        for key in ARRANGEMENT_KEYS:
+            if key != "preschool" or level == Level.BASIS:
+                data[key] = draw(st.sampled_from([*ARRANGEMENTS, "adjusted", *blank]))
+                data[f"{key}_note"] = draw(hs.stored_text(""))
         for theme in themes:
             discussed = draw(yes_no)
             data[f"theme-{theme.slug}-discussed"] = discussed
-            for q in THEME_QUESTIONS[1:]:
-                data[f"theme-{theme.slug}-{q.field}"] = draw(yes_no if discussed == "true" else no_or_empty)
+            for key in THEME_KEYS[1:]:
+                data[f"theme-{theme.slug}-{key}"] = draw(no_or_empty if discussed == "false" else yes_no)
             data[f"theme-{theme.slug}-note"] = draw(hs.stored_text(""))
         for button in draw(st.sampled_from([["save"], ["submit"], ["submit"], [], ["save", "submit"]])):
             data[button] = ""
@@ -470,22 +494,64 @@ def _set_state(report_round: ReportingRound, platform: Platform, state: str) -> 
                          submitted_at=timezone.now() if status == "submitted" else None)
 
 
-def _expected_report(post, level: str) -> dict:
-    """The answers and notes a save stores, from the posted values (the form's cleaning and the implied answers)."""
-    answers = {q.field: {"true": True, "false": False}.get(post.get(q.field, "")) for q in REGISTRATION_QUESTIONS}
-    for q in ARRANGEMENT_QUESTIONS:
-        if q.field != "preschool" or level == Level.BASIS:
-            answers[q.field] = post.get(q.field, "")
-            answers[f"{q.field}_note"] = _stripped(post, f"{q.field}_note")
-    answers["registrations_note"] = _stripped(post, "registrations_note")
-    return fill_implied_report_answers(answers, level)
+def _posted(post, level: str, slugs: list[str]) -> tuple[dict, dict]:
+    """The answers and notes of a posted 2020 report form, by column, as its fields clean them (the form was
+    accepted, so every value is valid): yes/no "true"/"false" as "yes"/"no", a choice as posted, a note stripped;
+    empty is None. A question or note not asked of the level has no field, so what was posted for it is ignored."""
+    yes_no = {"true": "yes", "false": "no"}
+    values = {key: yes_no.get(post.get(key, "")) for key in REGISTRATION_KEYS}
+    notes = {"registrations_note": _stripped(post, "registrations_note")}
+    for key in ARRANGEMENT_KEYS:
+        if key != "preschool" or level == Level.BASIS:
+            values[key] = post.get(key, "") or None
+            notes[f"{key}_note"] = _stripped(post, f"{key}_note")
+    for slug in slugs:
+        for key in THEME_KEYS:
+            values[f"theme:{slug}:{key}"] = yes_no.get(post.get(f"theme-{slug}-{key}", ""))
+        notes[f"theme:{slug}:note"] = _stripped(post, f"theme-{slug}-note")
+    return values, notes
 
 
-def _expected_theme(post, slug: str) -> dict:
-    prefix = f"theme-{slug}-"
-    answers = {q.field: {"true": True, "false": False}.get(post.get(prefix + q.field, "")) for q in THEME_QUESTIONS}
-    answers["note"] = _stripped(post, prefix + "note")
-    return fill_implied_theme_answers(answers)
+def _expected_2020(values: dict, notes: dict, level: str, slugs: list[str]) -> tuple[dict, dict]:
+    """What a report of the 2020 questionnaire stores for these accepted answers and notes (by column), by the
+    rules of 2020 stated explicitly: what was given, plus no procedure ⇒ the procedure's periods "no", a theme not
+    discussed ⇒ its agreements, actions, exchange and informing "no"; pre-school and its note only for basis; an
+    empty answer or note is no row."""
+    expected = {column: value for column, value in values.items() if value is not None}
+    if values.get(PROCEDURE) == "no":
+        expected.update(dict.fromkeys(PROCEDURE_PERIODS, "no"))
+    for slug in slugs:
+        if values.get(f"theme:{slug}:discussed") == "no":
+            expected.update({f"theme:{slug}:{key}": "no" for key in THEME_KEYS[1:]})
+    expected_notes = {column: text.strip() for column, text in notes.items() if text.strip()}
+    if level != Level.BASIS:
+        expected.pop("preschool", None)
+        expected_notes.pop("preschool_note", None)
+    return expected, expected_notes
+
+
+def _stored(report: Report) -> tuple[dict, dict]:
+    """The report's answers and notes by column, read from its answer and note rows."""
+    report = Report.objects.select_related("round__questionnaire").get(pk=report.pk)
+    return report_values(report, definition_for(report.round))
+
+
+def _assert_stored_by_the_rules(report: Report, values: dict, notes: dict, level: str, **check) -> None:
+    """The report's rows hold what the 2020 rules say, and the questionnaire's own rules (`Definition.check`, the
+    one rule source of the form, the service and the import) say the same."""
+    definition = definition_for(report.round)
+    slugs = [theme.slug for theme in definition.themes]
+    expected = _expected_2020(values, notes, level, slugs)
+    clean, clean_notes, errors = definition.check(level, values, notes, **check)
+    assert not errors, errors
+    assert (clean, clean_notes) == expected
+    assert _stored(report) == expected
+    # Answers are typed rows: a yes/no is "yes" or "no", a choice one of its names; no empty row.
+    for answer in Answer.objects.filter(report=report).select_related("question"):
+        allowed = ARRANGEMENTS if answer.question.key in ARRANGEMENT_KEYS else ["yes", "no"]
+        assert (answer.kind, answer.number) == (answer.question.kind, None)
+        assert answer.value in allowed, (answer.question.key, answer.value)
+    assert not Note.objects.filter(report=report, text="").exists()
 
 
 @pytest.mark.django_db
@@ -504,13 +570,8 @@ def test_report_save_and_submit(client, coordinator, other_coordinator, platform
         post = response.wsgi_request.POST
         if response.status_code == 302:
             report = Report.objects.get(round=open_round, platform=own)
-            for name, value in _expected_report(post, own.level).items():
-                assert getattr(report, name) == value, name
-            answers = {a.theme.slug: a for a in report.theme_answers.select_related("theme")}
-            assert set(answers) == {t.slug for t in themes}
-            for slug, answer in answers.items():
-                for name, value in _expected_theme(post, slug).items():
-                    assert getattr(answer, name) == value, (slug, name)
+            values, notes = _posted(post, own.level, [t.slug for t in themes])
+            _assert_stored_by_the_rules(report, values, notes, own.level, submitting="submit" in post)
             assert report.version == (existing.version + 1 if existing else 1)
             assert report.status == ("submitted" if "submit" in post else existing.status if existing else "draft")
         elif response.status_code in (200, 409):
@@ -730,8 +791,8 @@ def test_round_create(client, admin_user, open_round, inactive_theme, data):
     with rolled_back():
         _login(client, admin_user)
         latest = ReportingRound.objects.order_by("-pk").first().pk
-        response = _post(client, reverse("rounds:create"), request,
-                         allowed={"rounds.reportinground", "rounds.reportinground_themes"})
+        response = _post(client, reverse("rounds:create"), request,  # with its questionnaire, empty
+                         allowed={"rounds.reportinground", "rounds.reportinground_themes", "rounds.questionnaire"})
         if response.status_code == 302:
             post = response.wsgi_request.POST
             saved = ReportingRound.objects.get(pk__gt=latest)
@@ -748,7 +809,9 @@ def test_round_edit(client, admin_user, platform, open_round, data):
     with rolled_back():
         if answered:  # a theme with answers cannot be taken out of the round
             report = ReportFactory(round=open_round, platform=platform)
-            report.theme_answers.create(theme=open_round.themes.first(), discussed=True)
+            Answer.objects.create(report=report, question=Question.objects.get(
+                questionnaire__round=open_round, key="discussed"), theme=open_round.themes.first(), kind="yesno",
+                value="yes")
         _login(client, admin_user)
         url = reverse("rounds:edit", kwargs={"round_slug": open_round.slug})
         response = _post(client, url, request,
@@ -896,8 +959,10 @@ def test_person_deactivate(client, admin_user, other_coordinator, data):
 # Filters of the summary and list pages ------------------------------------------------------------------------
 
 
-SUMMARY_QUESTIONS = [q.field for q in REGISTRATION_QUESTIONS + ARRANGEMENT_QUESTIONS] + [
-    f"theme:laptops:{q.field}" for q in THEME_QUESTIONS] + ["theme:\x00:discussed", "theme:laptops:note", "status"]
+# The 2020 questionnaire's columns, and columns that are none: a note, a theme or key that does not exist, NUL.
+SUMMARY_QUESTIONS = [*REGISTRATION_KEYS, *ARRANGEMENT_KEYS, *[f"theme:laptops:{key}" for key in THEME_KEYS],
+                     "theme:\x00:discussed", "theme:laptops:note", "status", "registrations_note", "discussed",
+                     "theme:buiten-ronde:discussed", "theme:laptops:", "theme::discussed", "platform_code"]
 
 
 @pytest.fixture
@@ -905,12 +970,11 @@ def summary_setup(platform, other_platform, open_round, coordinator, other_coord
     """Both platforms' reports submitted with every question answered, with an initiative."""
     from rounds.services import reports as services
 
+    slugs = [t.slug for t in open_round.themes.all()]
     for user, own in ((coordinator, platform), (other_coordinator, other_platform)):
-        post = QueryDict(urlencode(report_post_data(level=own.level)))
-        answers = _expected_report(post, own.level)
-        theme_answers = {t.pk: _expected_theme(post, t.slug) for t in open_round.themes.all()}
-        services.report_save(actor=user, round=open_round, platform=own, expected_version=0, answers=answers,
-                             theme_answers=theme_answers, submit=True)
+        values, notes = _posted(QueryDict(urlencode(report_post_data(level=own.level))), own.level, slugs)
+        services.report_save(actor=user, round=open_round, platform=own, expected_version=0, values=values,
+                             notes=notes, submit=True)
     InitiativeFactory(report=Report.objects.get(platform=platform))
     return open_round
 
@@ -1012,29 +1076,30 @@ def _report_row(codes: list[str], slugs: list[str]) -> st.SearchStrategy[dict]:
                                        "returned", "Draft", "submitted", "ingediend"]))
         # A submitted report has every question answered (now and then it has not: refused).
         blanks = [""] if draw(st.integers(0, 9)) < (2 if status.lower() == "submitted" else 6) else []
-        yes_no = st.sampled_from(["yes", "no", "ja", "nee", "YES", "Nee", "true", "0", *blanks])
-        no = st.sampled_from(["no", "nee", *blanks])
+        yes_no = st.sampled_from(["yes", "no", "ja", "nee", "YES", "Nee", "true", "0", "y", "N", *blanks])
+        no = st.sampled_from(["no", "nee", "n", *blanks])
         note = hs.stored_text("")
         row = {"platform_code": draw(st.sampled_from([*codes, *codes, *codes, *codes, "", "bestaat-niet"])),
                "platform_name": draw(hs.stored_text("LOP")), "level": draw(st.sampled_from(["basis", "x"])),
                "status": status}
         procedure = draw(yes_no)
-        row["registration_procedure_used"] = procedure
-        for q in REGISTRATION_QUESTIONS[1:]:
-            row[q.field] = draw(yes_no if procedure.lower() in TRUE_VALUES else no)
+        row[PROCEDURE] = procedure
+        for key in PROCEDURE_PERIODS:
+            row[key] = draw(no if procedure.lower() in FALSE_CELLS else yes_no)
+        row["free_enrolment_period_adjusted"] = draw(yes_no)
         secundair = row["platform_code"] == "brugge-so"
-        for q in ARRANGEMENT_QUESTIONS:
-            if q.field == "preschool" and secundair:
+        for key in ARRANGEMENT_KEYS:
+            if key == "preschool" and secundair:
                 row["preschool"] = row["preschool_note"] = ""
                 continue
-            row[q.field] = draw(st.sampled_from(["none", "unchanged", "adjusted", "NONE", *blanks]))
-            row[f"{q.field}_note"] = draw(note)
+            row[key] = draw(st.sampled_from([*ARRANGEMENTS, "NONE", "Adjusted", *blanks]))
+            row[f"{key}_note"] = draw(note)
         row["registrations_note"] = draw(note)
         for slug in slugs:
             discussed = draw(yes_no)
             row[f"theme:{slug}:discussed"] = discussed
-            for q in THEME_QUESTIONS[1:]:
-                row[f"theme:{slug}:{q.field}"] = draw(yes_no if discussed.lower() in TRUE_VALUES else no)
+            for key in THEME_KEYS[1:]:
+                row[f"theme:{slug}:{key}"] = draw(no if discussed.lower() in FALSE_CELLS else yes_no)
             row[f"theme:{slug}:note"] = draw(note)
         return row
 
@@ -1053,8 +1118,19 @@ def _file(data, columns, valid_row) -> tuple[str, bytes]:
     return f"bestand{extension}", data.draw(strategy(columns, valid_row, clean=kind == "clean"))
 
 
-def _yes_no(cell: str):
-    return True if cell.lower() in TRUE_VALUES else False if cell.lower() in FALSE_VALUES else None
+def _yes_no(cell: str) -> str | None:
+    return "yes" if cell.lower() in TRUE_CELLS else "no" if cell.lower() in FALSE_CELLS else None
+
+
+def _cell_values(cells: dict, slugs: list[str]) -> tuple[dict, dict]:
+    """The answers and notes of an imported row of a 2020 report file (it was accepted, so every cell is valid)."""
+    values = {key: _yes_no(cells[key]) for key in REGISTRATION_KEYS}
+    values.update({key: cells[key].lower() or None for key in ARRANGEMENT_KEYS})
+    values.update({f"theme:{slug}:{key}": _yes_no(cells[f"theme:{slug}:{key}"]) for slug in slugs
+                   for key in THEME_KEYS})
+    notes = {key: cells[key] for key in REPORT_NOTE_KEYS}
+    notes.update({f"theme:{slug}:note": cells[f"theme:{slug}:note"] for slug in slugs})
+    return values, notes
 
 
 def _assert_reports_written(round, rows, level_of) -> None:
@@ -1063,21 +1139,9 @@ def _assert_reports_written(round, rows, level_of) -> None:
         cells = row.values
         report = Report.objects.get(round=round, platform__code=cells["platform_code"])
         assert report.status == cells["status"].lower()
-        level = level_of[cells["platform_code"]]
-        answers = {q.field: _yes_no(cells[q.field]) for q in REGISTRATION_QUESTIONS}
-        answers.update({q.field: cells[q.field].lower() for q in ARRANGEMENT_QUESTIONS})
-        answers.update({f"{q.field}_note": cells[f"{q.field}_note"].strip() for q in ARRANGEMENT_QUESTIONS})
-        answers["registrations_note"] = cells["registrations_note"].strip()
-        if level != Level.BASIS:
-            del answers["preschool_note"]
-        for name, value in fill_implied_report_answers(answers, level).items():
-            assert getattr(report, name) == value, (row.line, name)
-        for answer in report.theme_answers.select_related("theme"):
-            expected = {q.field: _yes_no(cells[f"theme:{answer.theme.slug}:{q.field}"]) for q in THEME_QUESTIONS}
-            expected["note"] = cells[f"theme:{answer.theme.slug}:note"].strip()
-            for name, value in fill_implied_theme_answers(expected).items():
-                assert getattr(answer, name) == value, (row.line, answer.theme.slug, name)
-        assert report.theme_answers.count() == len(slugs)
+        values, notes = _cell_values(cells, slugs)
+        _assert_stored_by_the_rules(report, values, notes, level_of[cells["platform_code"]],
+                                    submitting=report.status == "submitted", strict=True)
 
 
 @pytest.mark.django_db
@@ -1086,7 +1150,8 @@ def _assert_reports_written(round, rows, level_of) -> None:
 def test_import_responses(tmp_path, platform, other_platform, open_round, data):
     slugs = [t.slug for t in open_round.themes.all()]
     existing = data.draw(st.booleans())
-    filename, content = _file(data, report_columns(slugs), _report_row([platform.code, other_platform.code], slugs))
+    columns = report_columns(definition_for(open_round))
+    filename, content = _file(data, columns, _report_row([platform.code, other_platform.code], slugs))
     path = tmp_path / filename
     path.write_bytes(content)
     level_of = {platform.code: platform.level, other_platform.code: other_platform.level}
@@ -1095,7 +1160,7 @@ def test_import_responses(tmp_path, platform, other_platform, open_round, data):
             ReportFactory(round=open_round, platform=platform, status="submitted", submitted_at=timezone.now())
         before = _snapshot()
         try:
-            call_command("import_responses", str(path), round=open_round.slug, stdout=io.StringIO())
+            call_command("import_responses", str(path), "--round", open_round.slug, stdout=io.StringIO())
         except CommandError:
             event("file refused")
             assert _snapshot() == before  # one bad row refuses the whole file
@@ -1113,6 +1178,108 @@ def test_import_responses(tmp_path, platform, other_platform, open_round, data):
             with pytest.raises(ValidationError):
                 report_importing.reports_import(actor=None, round=open_round, rows=rows)
             assert _snapshot() == before
+
+
+def _exportable(text: str, *, xml: bool) -> str:
+    """A note as the report file can carry it: an .xlsx file holds no control characters (the export leaves them
+    out)."""
+    if xml:
+        text = hs.XML_ILLEGAL_CHARACTERS.sub("", text)
+    return text
+
+
+def _valid_report_form(themes, level: str, *, xml: bool) -> st.SearchStrategy[dict]:
+    """A report form of a new report with any combination of answers the 2020 rules allow (an implied answer empty or
+    as it follows), hostile notes (without the characters an .xlsx file cannot hold when `xml`), saved as a draft
+    or, when every question is answered, now and then submitted."""
+    yes_no = st.sampled_from(["true", "false", ""])
+    implied = st.sampled_from(["false", ""])
+    note = hs.stored_text("").map(lambda text: _exportable(text, xml=xml))
+
+    @st.composite
+    def build(draw):
+        data = {"loaded_version": "0", PROCEDURE: draw(yes_no)}
+        for key in PROCEDURE_PERIODS:
+            data[key] = draw(implied if data[PROCEDURE] == "false" else yes_no)
+        data["free_enrolment_period_adjusted"] = draw(yes_no)
+        data["registrations_note"] = draw(note)
+        for key in ARRANGEMENT_KEYS:
+            if key != "preschool" or level == Level.BASIS:
+                data[key] = draw(st.sampled_from([*ARRANGEMENTS, ""]))
+                data[f"{key}_note"] = draw(note)
+        for theme in themes:
+            prefix = f"theme-{theme.slug}-"
+            data[prefix + "discussed"] = draw(yes_no)
+            for key in THEME_KEYS[1:]:
+                data[prefix + key] = draw(implied if data[prefix + "discussed"] == "false" else yes_no)
+            data[prefix + "note"] = draw(note)
+        follows_from = {key: PROCEDURE for key in PROCEDURE_PERIODS} | {
+            f"theme-{t.slug}-{key}": f"theme-{t.slug}-discussed" for t in themes for key in THEME_KEYS[1:]}
+        complete = all(data[name] or data.get(follows_from.get(name)) == "false" for name in data
+                       if name != "loaded_version" and not name.endswith("note"))
+        data["submit" if complete and draw(st.booleans()) else "save"] = ""
+        return data
+
+    return build()
+
+
+def _answer_rows() -> dict[str, list]:
+    """Every answer and note row (every field, the primary key too) and the reports' status, with the history rows."""
+    return {model._meta.label_lower: list(model.objects.order_by("pk").values_list(
+        *[f.attname for f in model._meta.concrete_fields]))
+        for model in (Answer, Note, Answer.history.model, Note.history.model)} | {
+        "reports": list(Report.objects.order_by("pk").values_list("pk", "round", "platform", "status", "submitted_at",
+                                                                  "submitted_by", "reopened"))}
+
+
+@pytest.mark.django_db
+@FEW
+@given(data=st.data())
+def test_report_form_then_export_then_import_gives_the_same_rows(tmp_path, client, ministry_user, platform,
+                                                                 other_platform, open_round, data):
+    themes = list(open_round.themes.all())
+    fmt = data.draw(st.sampled_from(["csv", "xlsx"]))
+    reporting = data.draw(st.sampled_from([[platform, other_platform], [platform], [other_platform], []]))
+    forms = [(own.coordinators.get(), own, data.draw(_valid_report_form(themes, own.level, xml=fmt == "xlsx")))
+             for own in reporting]
+    with rolled_back():
+        for user, own, form in forms:
+            _login(client, user)
+            url = reverse("rounds:report", kwargs={"round_slug": open_round.slug, "code": own.code})
+            response = client.post(url, form)
+            assert response.status_code == 302, response.context["form"].errors
+            values, notes = _posted(response.wsgi_request.POST, own.level, [t.slug for t in themes])
+            _assert_stored_by_the_rules(Report.objects.get(round=open_round, platform=own), values, notes, own.level)
+        before = _answer_rows()
+        _login(client, ministry_user)
+        export = client.get(reverse(f"rounds:export_{fmt}", kwargs={"round_slug": open_round.slug}))
+        assert export.status_code == 200
+        path = tmp_path / f"rapporten.{fmt}"
+        path.write_bytes(b"".join(export.streaming_content))
+        if not forms:  # a file of no reports is refused as such
+            with pytest.raises(CommandError):
+                call_command("import_responses", str(path), "--round", open_round.slug, stdout=io.StringIO())
+            return
+        call_command("import_responses", str(path), "--round", open_round.slug, stdout=io.StringIO())
+        # The import checked every row and wrote nothing: each answer and note was already what the file says.
+        assert _answer_rows() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_note_like_a_neutralised_cell_survives_the_file(tmp_path, client, coordinator, ministry_user, platform,
+                                                          open_round, fmt):
+    _login(client, coordinator)
+    url = reverse("rounds:report", kwargs={"round_slug": open_round.slug, "code": platform.code})
+    assert client.post(url, report_post_data(registrations_note="'=1")).status_code == 302
+    before = _answer_rows()
+    _login(client, ministry_user)
+    path = tmp_path / f"rapporten.{fmt}"
+    path.write_bytes(b"".join(client.get(reverse(f"rounds:export_{fmt}",
+                                                 kwargs={"round_slug": open_round.slug})).streaming_content))
+    call_command("import_responses", str(path), "--round", open_round.slug, stdout=io.StringIO())
+    # Exported as ''=1, read back as '=1: the note is unchanged and no history row is written.
+    assert _answer_rows() == before
 
 
 def _platform_row() -> st.SearchStrategy[dict]:
