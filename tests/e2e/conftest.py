@@ -82,12 +82,14 @@ def page(request, browser, live_server) -> Page:
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo: 70 platforms with members, the accounts and both rounds (about 3 s)."""
+    """The demo: 70 platforms with members, the accounts and its three rounds (about 4 s)."""
     from platforms.demo import load_demo
     from rounds.demo import load_rounds
+    from rounds.demo_2022 import load_ukraine_round
 
     load_demo()
     load_rounds()
+    load_ukraine_round()
 
 
 def _artifact(request, suffix: str) -> Path:

@@ -26,6 +26,7 @@ OPEN = "/rounds/open-demo"
 CLOSED = "/rounds/corona-2020"
 OWN_OPEN_REPORT = f"{OPEN}/platforms/antwerpen-bao"
 OWN_CLOSED_REPORT = f"{CLOSED}/platforms/antwerpen-bao"
+UKRAINE = "/rounds/oekraine-2022"  # its questionnaire from an XLSForm: several of a list, a number, a date
 
 
 class Audit:
@@ -101,6 +102,10 @@ def test_coordinator_pages(audit, page, demo):
     audit.visit(f"{OWN_OPEN_REPORT}/initiatives/{draft.pk}/delete/")
     audit.visit(f"{OWN_CLOSED_REPORT}/report/")  # read-only: the deadline has passed
     audit.visit(f"{OWN_CLOSED_REPORT}/report/history/")
+    audit.visit(f"{UKRAINE}/platforms/antwerpen-bao/report/")  # a draft of another questionnaire
+    page.locator("button[name=submit]").click()
+    audit.check()  # its errors, next to a list, a number and a date
+    audit.visit(f"{UKRAINE}/platforms/antwerpen-bao/report/history/")
     audit.visit(f"{OWN_CLOSED_REPORT}/initiatives/{initiative.pk}/")
     audit.visit("/platforms/")
     audit.visit("/platforms/antwerpen-bao/")
@@ -132,6 +137,10 @@ def test_ministry_pages(audit, page, demo):
     audit.visit(f"{OWN_CLOSED_REPORT}/report/history/")
     audit.visit(f"{OWN_CLOSED_REPORT}/report/return/")
     audit.visit(f"{OWN_OPEN_REPORT}/report/")  # not started
+    audit.visit(f"{UKRAINE}/summary/?include_drafts=1")
+    audit.visit(f"{UKRAINE}/summary/platforms/?question=reception_arrangements&value=interpreters&include_drafts=1")
+    audit.visit(f"{UKRAINE}/summary/platforms/?question=ukrainian_pupils_count&include_drafts=1")
+    audit.visit(f"{CLOSED}/questionnaire/")  # read-only for the ministry
     audit.visit("/platforms/")
     audit.visit("/platforms/gent-so/")
     audit.assert_clean()
@@ -155,6 +164,19 @@ def test_admin_pages(audit, page, demo):
     audit.visit("/rounds/themes/")
     audit.visit("/rounds/themes/new/")
     audit.visit("/rounds/themes/laptops/edit/")
+    audit.visit(f"{OPEN}/questionnaire/")
+    audit.visit(f"{OPEN}/questionnaire/preview/?level=secundair")
+    audit.visit(f"{OPEN}/questionnaire/sections/new/")
+    audit.visit(f"{OPEN}/questionnaire/sections/themes/edit/")
+    audit.visit(f"{OPEN}/questionnaire/sections/themes/questions/new/")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    audit.check()  # the question form with its errors
+    audit.visit(f"{OPEN}/questionnaire/questions/agreements/edit/")
+    audit.visit(f"{OPEN}/questionnaire/questions/agreements/remove/")
+    audit.visit(f"{OPEN}/questionnaire/copy/")
+    audit.visit(f"{OPEN}/questionnaire/upload/")
+    audit.visit(f"{CLOSED}/questionnaire/")  # locked: a report was saved
+    audit.visit(f"{UKRAINE}/questionnaire/")
     audit.visit("/platforms/import/")
     audit.visit("/platforms/antwerpen-bao/edit/")
     audit.visit(f"{OWN_CLOSED_REPORT}/report/")

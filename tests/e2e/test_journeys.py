@@ -157,3 +157,28 @@ def test_admin_invites_a_coordinator_who_sets_a_password_and_logs_in(page: Page,
 def _read(download) -> bytes:
     with open(download.path(), "rb") as f:
         return f.read()
+
+
+def test_admin_adds_a_question_and_sees_it_in_the_preview(page: Page, demo, screenshot):
+    """An admin adds a several-of-a-list question with a condition to the open round, then previews the form."""
+    log_in(page, "admin", DEMO_PASSWORD)
+    page.goto("/rounds/open-demo/")
+    page.get_by_role("link", name="Vragenlijst").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Vragenlijst")
+    page.goto("/rounds/open-demo/questionnaire/sections/newcomers_arrangements/questions/new/")
+    page.locator("#id_key").fill("newcomers_support")
+    page.locator("#id_label").fill("Welke steun kregen de scholen voor nieuwkomers?")
+    page.locator("#id_kind").select_option("multiple")
+    page.locator("#id_choices").fill("interpreters|Tolken\nreception_class|Een onthaalklas")
+    page.locator("#id_relevant").fill("${newcomers} != 'none'")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    expect(page.get_by_role("status")).to_be_visible()
+    expect(page.get_by_role("link", name="Bewerken Welke steun kregen de scholen voor nieuwkomers?")).to_be_visible()
+
+    page.goto("/rounds/open-demo/questionnaire/preview/?level=secundair")
+    question = page.locator("fieldset#div_id_newcomers_support")
+    expect(question.get_by_label("Een onthaalklas")).to_be_visible()
+    expect(question).to_contain_text("Afspraken over de toeleiding van anderstalige nieuwkomers")
+    expect(page.locator("#div_id_preschool")).to_have_count(0)  # not asked of secundair platforms
+    assert not axe_violations(page)
+    screenshot(page)
