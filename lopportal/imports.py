@@ -6,8 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.core.management.base import CommandError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import load_workbook
 
 SUPPORTED_EXTENSIONS = (".csv", ".xlsx")
@@ -146,3 +148,16 @@ def read_table(data: bytes, filename: str, columns: list[str], *, cell_text: Cal
     if not rows and not errors:
         errors.append(RowError(None, None, no_rows))
     return rows, errors
+
+
+def refusal_message(errors: list) -> str:
+    """The text of a refused file: how many errors, then one per line."""
+    count = len(errors)
+    heading = ngettext("Nothing was imported: the file has %(count)d error.",
+                       "Nothing was imported: the file has %(count)d errors.", count) % {"count": count}
+    return "\n".join([heading, *[str(error) for error in errors]])
+
+
+def import_refusal(errors: list) -> CommandError:
+    """A command's refusal of a whole file (`refusal_message`)."""
+    return CommandError(refusal_message(errors))

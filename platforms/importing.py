@@ -29,7 +29,6 @@ from dataclasses import asdict, dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from lopportal.imports import RowError, read_table
 
@@ -445,14 +444,6 @@ def count_actions(preview: list[PreviewRow]) -> ImportCounts:
     actions = [row.action for row in preview]
     return ImportCounts(created=actions.count(CREATE), updated=actions.count(UPDATE),
                         unchanged=actions.count(UNCHANGED))
-
-
-def refusal_message(errors: list[RowError] | list[str]) -> str:
-    """The text of a refused file: how many errors, then one per line."""
-    count = len(errors)
-    heading = ngettext("Nothing was imported: the file has %(count)d error.",
-                       "Nothing was imported: the file has %(count)d errors.", count) % {"count": count}
-    return "\n".join([heading, *[str(error) for error in errors]])
 
 
 def _refuse_or_check(errors: list[RowError], preview: list[PreviewRow], expected_digest: str | None) -> None:

@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from lopportal.imports import SUPPORTED_EXTENSIONS
-from platforms.importing import parse_platforms, platforms_import, refusal_message
+from lopportal.imports import SUPPORTED_EXTENSIONS, refusal_message
+from platforms.importing import parse_platforms, platforms_import
 
 
 class FileImportCommand(BaseCommand):

@@ -5,16 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lopportal.imports import import_refusal
 from rounds.models import ReportingRound
 from rounds.services.questionnaires import questionnaire_replace
 from rounds.xlsform import MAX_BYTES, read_xlsform
-
-
-def _refusal(lines: list[str]) -> CommandError:
-    count = len(lines)
-    heading = ngettext("Nothing was imported: the file has %(count)d error.",
-                       "Nothing was imported: the file has %(count)d errors.", count) % {"count": count}
-    return CommandError("\n".join([heading, *lines]))
 
 
 class Command(BaseCommand):
@@ -36,11 +30,11 @@ class Command(BaseCommand):
             data = fileobj.read(MAX_BYTES + 1)  # a larger file is refused without reading it all
         sections, errors = read_xlsform(data, path.name)
         if errors:
-            raise _refusal(errors)
+            raise import_refusal(errors)
         try:
             questionnaire_replace(actor=None, round=round, sections=sections)
         except ValidationError as error:
-            raise _refusal(error.messages) from None
+            raise import_refusal(error.messages) from None
         count = sum(len(section["questions"]) for section in sections)
         self.stdout.write(self.style.SUCCESS(ngettext(
             "The questionnaire of %(round)s now has %(count)d question in %(sections)d sections.",

@@ -5,16 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lopportal.imports import SUPPORTED_EXTENSIONS
+from lopportal.imports import SUPPORTED_EXTENSIONS, import_refusal
 from rounds.importing import parse_report_file, reports_import, validate_rows
 from rounds.models import ReportingRound
-
-
-def _refusal(lines: list[str]) -> CommandError:
-    count = len(lines)
-    heading = ngettext("Nothing was imported: the file has %(count)d error.",
-                      "Nothing was imported: the file has %(count)d errors.", count) % {"count": count}
-    return CommandError("\n".join([heading, *lines]))
 
 
 class Command(BaseCommand):
@@ -41,11 +34,11 @@ class Command(BaseCommand):
             rows, errors = parse_report_file(fileobj, path.name, round)
         errors += validate_rows(round, rows)
         if errors:
-            raise _refusal([str(error) for error in errors])
+            raise import_refusal([str(error) for error in errors])
         try:
             count = reports_import(actor=None, round=round, rows=rows)
         except ValidationError as error:  # something changed in the database since the check
-            raise _refusal(error.messages) from None
+            raise import_refusal(error.messages) from None
         self.stdout.write(self.style.SUCCESS(ngettext(
             "%(count)d report imported for %(round)s.", "%(count)d reports imported for %(round)s.", count,
         ) % {"count": count, "round": round.title}))
