@@ -82,8 +82,13 @@ class ReportPolicy:
 
 
 class RoundPolicy:
-    """Admins create, edit and close rounds and manage the themes."""
+    """Admins create, edit and close rounds and manage the themes and questionnaires; the ministry reads
+    questionnaires; a coordinator sees a round's questions in the report form only."""
 
     @staticmethod
     def can_manage(user) -> bool:
         return user.is_authenticated and user.is_admin
+
+    @staticmethod
+    def can_read_questionnaire(user) -> bool:
+        return user.is_authenticated and user.reads_everything
