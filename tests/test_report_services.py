@@ -218,3 +218,46 @@ def test_two_first_saves_of_the_same_report_one_wins(coordinator, platform, open
         _save(coordinator, open_round, platform, version=0, answers={}, themes={},
               notes={"registrations_note": "tab 2"})
     assert _notes(Report.objects.get()) == {"registrations_note": "tab 1"}
+
+
+def _import(actor, round, platform):
+    import io
+
+    from rounds.columns import report_columns
+    from rounds.importing import parse_report_file, reports_import
+    from rounds.questionnaire import definition_for
+
+    # Only the columns of the file format are accepted: the whole header, with empty cells.
+    columns = report_columns(definition_for(round))
+    data = (",".join(columns) + "\n" + ",".join(
+        {"platform_code": platform.code, "level": platform.level, "status": "draft",
+         "registration_procedure_used": "yes"}.get(c, "") for c in columns) + "\n").encode()
+    rows, errors = parse_report_file(io.BytesIO(data), "rapporten.csv", round)
+    assert not errors
+    return reports_import(actor=actor, round=round, rows=rows)
+
+
+def _questionnaire(actor, round, platform):
+    from rounds.seed.corona_2020 import SECTIONS
+    from rounds.services.questionnaires import questionnaire_replace
+
+    questionnaire_replace(actor=actor, round=round, sections=SECTIONS[:1])
+
+
+WRITERS = {
+    "report_save": lambda actor, round, platform: _save(actor, round, platform, answers={}, themes={}),
+    "report_submit": lambda actor, round, platform: _save(actor, round, platform, submit=True),
+    "import_responses": _import,
+    "questionnaire_replace": _questionnaire,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("writer", WRITERS)
+def test_every_writer_of_answers_or_questions_raises_the_rounds_data_version(writer, admin_user, coordinator,
+                                                                             platform, open_round):
+    """The summary is cached per data version: a writer that forgot to raise it would serve old figures."""
+    before = ReportingRound.objects.get(pk=open_round.pk).data_version
+    actor = admin_user if writer in ("import_responses", "questionnaire_replace") else coordinator
+    WRITERS[writer](actor, open_round, platform)
+    assert ReportingRound.objects.get(pk=open_round.pk).data_version > before
