@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, FilteredRelation, Max, Prefetch, Q, QuerySet, Value, When
 
 from initiatives.models import Initiative, InitiativeKind, TargetGroup
 from platforms.models import Level, Platform
@@ -158,24 +158,46 @@ def counted_answers(round: ReportingRound, *, include_drafts: bool = False) -> Q
     return answers if include_drafts else answers.filter(report__status=ReportStatus.SUBMITTED)
 
 
-def _answered(definition: Definition, theme: ThemeDef | None):
-    """For `conditions.as_q`: "the report (OuterRef) answered `key` with `value`", seen from a question of
-    this theme (a per-theme question's condition on another per-theme question reads the same theme)."""
-    def answered(key: str, value: str):
-        question = definition.questions.get(key)
-        answers = Answer.objects.filter(report=OuterRef("pk"))
-        if question is None:  # a condition on a question that is not in the questionnaire: never answered
-            answers = answers.filter(question__questionnaire_id=definition.questionnaire_pk, question__key=key)
-        else:
-            answers = answers.filter(question_id=question.pk)
-        if theme is not None and key in definition.per_theme_keys:
-            answers = answers.filter(theme_id=theme.pk)
-        else:
-            answers = answers.filter(theme__isnull=True)
-        if value == "":  # `${key} = ''`: not answered (the form compares an unanswered question as "")
-            return ~Exists(answers)
-        return Exists(answers.filter(value=value))
-    return answered
+class _Flags:
+    """Per counted report, whether it answered a question (with a value): the flags the bases' conditions read.
+
+    A condition's base used to be an `Exists` per comparison, per report: at 7,000 platforms and 50
+    conditions that was seconds (docs/performance.md). Now the reports are joined once to their answers
+    to the questions the conditions name, grouped per report, with one `MAX(CASE ...)` flag per
+    comparison; the conditions then count over those flags.
+    """
+
+    def __init__(self, definition: Definition):
+        self.definition = definition
+        self.annotations: dict[str, object] = {}
+        self.aliases: dict[tuple, str] = {}
+
+    def _flag(self, question_pk: int, theme_pk: int | None, value: str | None) -> str:
+        key = (question_pk, theme_pk, value)
+        if key not in self.aliases:
+            alias = self.aliases[key] = f"flag{len(self.aliases)}"
+            match = Q(named__question_id=question_pk) & (
+                Q(named__theme_id=theme_pk) if theme_pk is not None else Q(named__theme_id__isnull=True))
+            if value is not None:
+                match &= Q(named__value=value)
+            self.annotations[alias] = Max(Case(When(match, then=Value(1)), default=Value(0)))
+        return self.aliases[key]
+
+    def answered(self, theme: ThemeDef | None):
+        """For `conditions.as_q`: "the report answered `key` with `value`" (`value` "": "left it unanswered"),
+        seen from a question of this theme (a per-theme question's condition reads the same theme)."""
+        def answered(key: str, value: str) -> Q:
+            question = self.definition.questions.get(key)
+            if question is None:  # a question that is not in the questionnaire: never answered
+                return Q(lvl__isnull=False) if value == "" else Q(lvl__isnull=True)
+            theme_pk = theme.pk if theme is not None and key in self.definition.per_theme_keys else None
+            if value == "":
+                return Q(**{self._flag(question.pk, theme_pk, None): 0})
+            return Q(**{self._flag(question.pk, theme_pk, value): 1})
+        return answered
+
+    def question_pks(self) -> set[int]:
+        return {question_pk for question_pk, _theme, _value in self.aliases}
 
 
 def _condition_key(definition: Definition, slot: Slot) -> tuple[str, int | None] | None:
@@ -189,19 +211,29 @@ def _condition_key(definition: Definition, slot: Slot) -> tuple[str, int | None]
     return question.relevant_text, slot.theme.pk if per_theme else None
 
 
-def _base_aggregates(definition: Definition, include_drafts: bool) -> tuple[dict, dict]:
-    """The aggregates of the one query over the round's reports, and the alias of every condition."""
-    counted = Q() if include_drafts else Q(status=ReportStatus.SUBMITTED)
-    aggregates = {**_per_level("base", counted), **_per_level("submitted", Q(status=ReportStatus.SUBMITTED))}
+def _bases(round: ReportingRound, definition: Definition, include_drafts: bool) -> tuple[dict, dict]:
+    """One query over the round's reports (of active platforms): how many were submitted and counted, and
+    how many of those each condition holds for, per level; with the alias of every condition."""
+    counted = Q() if include_drafts else Q(st=ReportStatus.SUBMITTED)
+    flags = _Flags(definition)
+    holds: dict[str, Q] = {}
     aliases: dict[tuple, str] = {}
     for slot in definition.slots:
         key = _condition_key(definition, slot)
         if key is None or key in aliases:
             continue
         alias = aliases[key] = f"condition{len(aliases)}"
-        holds = conditions.as_q(slot.question.relevant, _answered(definition, slot.theme))
-        aggregates.update(_per_level(alias, counted & holds))
-    return aggregates, aliases
+        holds[alias] = conditions.as_q(slot.question.relevant, flags.answered(slot.theme))
+    reports = (Report.objects.using(_db()).filter(round=round, platform__is_active=True)
+               .annotate(lvl=F("platform__level"), st=F("status")))
+    if flags.annotations:
+        reports = (reports.annotate(named=FilteredRelation(
+            "answers", condition=Q(answers__question_id__in=flags.question_pks())))
+            .values("pk", "lvl", "st").annotate(**flags.annotations))
+    aggregates = {**_per_level("base", counted, "lvl"), **_per_level("submitted", Q(st=ReportStatus.SUBMITTED), "lvl")}
+    for alias, condition in holds.items():
+        aggregates.update(_per_level(alias, counted & condition, "lvl"))
+    return reports.aggregate(**aggregates), aliases
 
 
 def _median(values: list[int]) -> int | float | None:
@@ -219,9 +251,8 @@ def round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Sum
 
     platform_row = Platform.objects.using(_db()).filter(is_active=True).aggregate(
         **_per_level("platforms", Q(pk__isnull=False), "level"))
-    aggregates, aliases = _base_aggregates(definition, include_drafts)
     # Response status counts submitted reports even when drafts are included in the figures.
-    report_row = Report.objects.using(_db()).filter(round=round, platform__is_active=True).aggregate(**aggregates)
+    report_row, aliases = _bases(round, definition, include_drafts)
     base = _tally(report_row, "base")
 
     answers = counted_answers(round, include_drafts=include_drafts)
