@@ -261,3 +261,16 @@ def test_every_writer_of_answers_or_questions_raises_the_rounds_data_version(wri
     actor = admin_user if writer in ("import_responses", "questionnaire_replace") else coordinator
     WRITERS[writer](actor, open_round, platform)
     assert ReportingRound.objects.get(pk=open_round.pk).data_version > before
+
+
+@pytest.mark.django_db
+def test_a_first_save_that_loses_the_race_after_looking_is_a_stale_save(coordinator, platform, open_round,
+                                                                         monkeypatch):
+    """Two tabs save a new report at once; the second looked before the first committed (seen as a 409,
+    not as a form error about a duplicate report)."""
+    _save(coordinator, open_round, platform, answers={}, themes={}, notes={"registrations_note": "tab 1"})
+    looked_too_early = lambda **kwargs: Report(round=open_round, platform=platform, version=1)  # noqa: E731
+    monkeypatch.setattr(services, "_report_for_save", looked_too_early)
+    with pytest.raises(services.StaleSave):
+        _save(coordinator, open_round, platform, answers={}, themes={}, notes={"registrations_note": "tab 2"})
+    assert _notes(Report.objects.get()) == {"registrations_note": "tab 1"}

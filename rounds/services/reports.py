@@ -84,7 +84,13 @@ def report_save(*, actor, round: ReportingRound, platform: Platform, expected_ve
         report.submitted_by = actor
         report.reopened = False
     report._history_user = actor
-    report.full_clean()
+    try:
+        report.full_clean()
+    except ValidationError:
+        if report.pk is None and Report.objects.filter(round=round, platform=platform).exists():
+            # Another first save of the same report committed since this one looked: it won the race.
+            raise StaleSave(Report.objects.get(round=round, platform=platform)) from None
+        raise
     if report.pk is None:
         _insert(report, round=round, platform=platform)
     elif submit:
