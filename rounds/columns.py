@@ -23,9 +23,14 @@ def report_columns(definition: Definition) -> list[str]:
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+FIRST_CHARACTERS = frozenset([*FORMULA_PREFIXES, "'"])
+
+
 def _looks_neutralised(value: str) -> bool:
     """Apostrophes, then a formula character: what `neutralise` writes, or a text that would read as that."""
-    return value.lstrip("'").startswith(FORMULA_PREFIXES)
+    # Most cells start with none of these: answer their question without copying the text (the export asks
+    # for every cell of every report).
+    return value[:1] in FIRST_CHARACTERS and value.lstrip("'").startswith(FORMULA_PREFIXES)
 
 
 def neutralise(value: str) -> str:

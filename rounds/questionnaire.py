@@ -109,11 +109,12 @@ class Slot:
     section: SectionDef
     theme: ThemeDef | None = None
 
-    @property
+    # Cached: the export and the summary read them for every report (a frozen dataclass keeps its __dict__).
+    @cached_property
     def column(self) -> str:
         return f"theme:{self.theme.slug}:{self.question.key}" if self.theme else self.question.key
 
-    @property
+    @cached_property
     def field_name(self) -> str:
         """The name of its form field (the names of the first version's form, kept for its users)."""
         return f"theme-{self.theme.slug}-{self.question.key}" if self.theme else self.question.key
@@ -130,7 +131,7 @@ class NoteSlot:
     section: SectionDef
     theme: ThemeDef | None = None
 
-    @property
+    @cached_property
     def column(self) -> str:
         return f"theme:{self.theme.slug}:{self.section.note_key}" if self.theme else self.section.note_key
 
