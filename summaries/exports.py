@@ -18,9 +18,10 @@ from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 
 from initiatives.models import Initiative
+from rounds import conditions
 from rounds.columns import neutralise, report_columns
 from rounds.models import Answer, Note, QuestionKind, Report, ReportingRound
-from rounds.questionnaire import NOT_ASKED, Definition, cell_text, definition_for
+from rounds.questionnaire import Definition, cell_text, definition_for
 
 CHUNK = 500
 ROW_CHUNK = 2000  # answer and note rows are small: fewer round trips for the same memory
@@ -116,22 +117,37 @@ class _ReportCells:
         self.width = len(self.slots) + len(definition.note_slots)
         self.multiple = {i for i, slot in enumerate(self.slots) if slot.question.kind == QuestionKind.MULTIPLE}
         self.numbers = [i for i, slot in enumerate(self.slots) if slot.question.kind == QuestionKind.NUMBER]
-        self.has_conditions = any(slot.question.relevant_text for slot in self.slots)
+        # Only the questions asked under a condition need the report's answers to know whether they were asked.
+        self.conditional = [(i, slot) for i, slot in enumerate(self.slots) if slot.question.relevant is not None]
+        self.column_index = {slot.column: i for i, slot in enumerate(self.slots)}
         self._not_asked_of_level: dict[str, list[int]] = {}
 
     def _not_asked(self, level: str, cells: list, chosen: dict[int, list[str]]) -> list[int]:
-        """The columns not asked of a report of this level with these answers."""
+        """The columns not asked of a report of this level with these answers.
+
+        A condition reads the stored answers (implied answers are stored too, and an answer to a question
+        not asked never is): the same as `Definition.states`, without evaluating every question per report.
+        """
         if level not in self._not_asked_of_level:
             self._not_asked_of_level[level] = [
                 *(i for i, slot in enumerate(self.slots) if not slot.question.applies_to(level)),
                 *(len(self.slots) + i for i, note in enumerate(self.definition.note_slots)
                   if not note.section.applies_to(level))]
-        if not self.has_conditions:
+        if not self.conditional:
             return self._not_asked_of_level[level]
-        values = {slot.column: frozenset(chosen[i]) if i in chosen else cells[i]
-                  for i, slot in enumerate(self.slots) if cells[i] != ""}
-        states = self.definition.states(level, values)
-        return [*(i for i, slot in enumerate(self.slots) if states[slot.column].status == NOT_ASKED),
+
+        def lookup_from(theme):
+            def lookup(key):
+                index = self.column_index.get(self.definition.column_of(key, theme))
+                if index is None:
+                    return ""
+                if index in chosen:
+                    return frozenset(chosen[index])
+                return "" if cells[index] == "" else str(cells[index])
+            return lookup
+
+        return [*(i for i, slot in self.conditional if slot.question.applies_to(level)
+                  and not conditions.holds(slot.question.relevant, lookup_from(slot.theme))),
                 *self._not_asked_of_level[level]]
 
     def of(self, level: str, answers: list[tuple], notes: list[tuple]) -> list:
