@@ -23,6 +23,8 @@ class User(AbstractUser):
             "Admins manage the system, the ministry reads everything, coordinators work on their own platforms."
         ),
     )
+    # The second pair of eyes on an answer to parliament: set by admins, on ministry and admin accounts.
+    can_approve_answers = models.BooleanField(_("may approve answers"), default=False)
 
     class Meta:
         verbose_name = _("user")

@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -45,6 +46,9 @@ class ReportingRound(models.Model):
                                                            "of this day."))
     themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="rounds", blank=True,
                                     db_table="initiatives_reportinground_themes")
+    # The platforms the round asks (its roster): every figure of the round is over these.
+    platforms = models.ManyToManyField(Platform, through="RoundPlatform", related_name="rounds", blank=True,
+                                       verbose_name=_("platforms"))
     # A closed round is read-only for everyone: no changes, no reopening, no reminders.
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Raised by every service that changes a figure of the round; the cached summary is keyed on it.
@@ -167,6 +171,60 @@ class Reminder(models.Model):
         return f"{self.platform} – {self.sent_on}"
 
 
+class RoundPlatform(models.Model):
+    """A platform a round asks: all active platforms when the round opens, then changed only by an admin."""
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="round_platforms",
+                              verbose_name=_("reporting round"))
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="round_platforms",
+                                 verbose_name=_("platform"))
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("platform of a round")
+        verbose_name_plural = _("platforms of a round")
+        ordering = ["round", "platform__level", "platform__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "platform"], name="round_platform_once",
+                                    violation_error_message=_("This platform is already in this round.")),
+        ]
+
+    def __str__(self):
+        return f"{self.platform} – {self.round}"
+
+
+class RosterAction(models.TextChoices):
+    ADDED = "added", _("Added to the round")
+    REMOVED = "removed", _("Taken out of the round")
+
+
+class RosterChange(models.Model):
+    """An admin's change to the platforms of a round that is open, with the reason given."""
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="roster_changes",
+                              verbose_name=_("reporting round"))
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+", verbose_name=_("platform"))
+    action = models.CharField(_("change"), max_length=10, choices=RosterAction.choices)
+    reason = models.TextField(_("reason"), max_length=TEXT_MAX_LENGTH)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("change to the platforms of a round")
+        verbose_name_plural = _("changes to the platforms of a round")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=RosterAction.values), name="roster_change_action_valid",
+                                   violation_error_message=_("Unknown change.")),
+            models.CheckConstraint(condition=~Q(reason=""), name="roster_change_has_reason",
+                                   violation_error_message=_("Give a reason.")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.platform} – {self.round}"
+
+
 # The questionnaire of a round ---------------------------------------------------------------------------------
 
 
@@ -264,6 +322,9 @@ class Question(models.Model):
     implied_value = models.CharField(_("the answer that follows"), max_length=200, blank=True)
     min_value = models.BigIntegerField(_("minimum"), null=True, blank=True)
     max_value = models.BigIntegerField(_("maximum"), null=True, blank=True)
+    # The sentence the answer to parliament gives for this question, with its figures as references
+    # (`{{ key.yes.total }}`, summaries/references.py); blank: the default sentence for its kind.
+    sentence = models.TextField(_("sentence in the answer"), max_length=2000, blank=True)
 
     class Meta:
         verbose_name = _("question")

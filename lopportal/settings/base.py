@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rounds",
     "initiatives",
     "summaries",
+    "parliament",
 ]
 
 MIDDLEWARE = [
