@@ -87,6 +87,18 @@ class PersonInviteForm(PersonForm):
 class PersonEditForm(PersonForm):
     """An existing person; the username stays as it is (it is what they log in with)."""
 
+    can_approve_answers = forms.BooleanField(
+        label=_("May approve answers"), required=False,
+        help_text=_("Ministry and admin accounts only: this person may approve answers to parliament that someone "
+                    "else wrote (four eyes), which publishes them."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.COORDINATOR and data.get("can_approve_answers"):
+            self.add_error("can_approve_answers", _("Only ministry and admin accounts can approve answers."))
+        return data
+
 
 class DeactivateForm(forms.Form):
     reason = forms.CharField(

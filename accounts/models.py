@@ -24,7 +24,7 @@ class User(AbstractUser):
         ),
     )
     # The second pair of eyes on an answer to parliament: set by admins, on ministry and admin accounts.
-    can_approve_answers = models.BooleanField(_("may approve answers"), default=False)
+    can_approve_answers = models.BooleanField(_("may approve answers"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("user")

@@ -90,12 +90,15 @@ def invitation_resend(*, actor: User, person: User) -> User:
 
 @transaction.atomic
 def person_update(*, actor: User, person: User, role: str, platforms: Iterable[Platform], first_name: str,
-                  last_name: str, email: str) -> User:
-    """Change a person's role, platforms, name and e-mail address; one event per kind of change."""
+                  last_name: str, email: str, can_approve_answers: bool | None = None) -> User:
+    """Change a person's role, platforms, name, e-mail address and whether they may approve answers to parliament
+    (None: as it is); one event per kind of change."""
     _lock(person)
     if person.pk == actor.pk and role != Role.ADMIN:
         raise ValidationError({"role": _("You cannot take away your own admin role; ask another admin.")})
     platforms = _platforms_for(role, platforms)
+    can_approve = _approver_flag_for(role, person.can_approve_answers if can_approve_answers is None
+                                     else can_approve_answers)
     email = User.objects.normalize_email(email)
     _check_email_free(email, person=person)
 
@@ -106,6 +109,10 @@ def person_update(*, actor: User, person: User, role: str, platforms: Iterable[P
             label = capfirst(User._meta.get_field(field).verbose_name)
             details.append(f"{label}: {old or '–'} → {value or '–'}")
             setattr(person, field, value)
+    if person.can_approve_answers != can_approve:
+        label = capfirst(User._meta.get_field("can_approve_answers").verbose_name)
+        details.append(f"{label}: {_yes_no(person.can_approve_answers)} → {_yes_no(can_approve)}")
+        person.can_approve_answers = can_approve
     old_role = Role(person.role)
     person.role = role
     _sync_admin_flags(person)
@@ -227,6 +234,19 @@ def _platforms_for(role: str, platforms: Iterable[Platform]) -> set[Platform]:
     if not platforms:
         raise ValidationError({"platforms": _("A coordinator needs at least one platform.")})
     return platforms
+
+
+def _approver_flag_for(role: str, wanted: bool) -> bool:
+    """Approving answers to parliament is for ministry and admin accounts; a coordinator's flag goes."""
+    if role != Role.COORDINATOR:
+        return wanted
+    if wanted:
+        raise ValidationError({"can_approve_answers": _("Only ministry and admin accounts can approve answers.")})
+    return False
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
 
 
 def _check_email_free(email: str, *, person: User | None = None) -> None:

@@ -87,6 +87,7 @@ def person_edit(request, pk):
     initial = {
         "first_name": person.first_name, "last_name": person.last_name, "email": person.email,
         "role": person.effective_role, "platforms": list(person.coordinated_platforms.all()),
+        "can_approve_answers": person.can_approve_answers,
     }
     form = PersonEditForm(request.POST if request.method == "POST" else None, initial=initial, person=person)
     if request.method == "POST" and form.is_valid():

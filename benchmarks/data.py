@@ -33,7 +33,7 @@ from accounts.models import Role, User
 from initiatives.models import Initiative, InitiativeKind, ReachedUnit, TargetGroup
 from platforms.models import Level, Membership, Onderwijsnet, Organisation, OrganisationKind, PartnerCategory, Platform
 from rounds import conditions
-from rounds.models import Answer, Note, QuestionKind, Report, ReportingRound, ReportStatus, Theme
+from rounds.models import Answer, Note, QuestionKind, Report, ReportingRound, ReportStatus, RoundPlatform, Theme
 from rounds.questionnaire import Definition, QuestionDef, condition_value, definition_for, storage_rows
 from rounds.seed.corona_2020 import SECTIONS as SECTIONS_2020
 from rounds.services.questionnaires import questionnaire_replace
@@ -275,6 +275,8 @@ def generate(n: int, *, wide: bool = False) -> BenchData:
         opens_on=today - datetime.timedelta(days=1), deadline=today + datetime.timedelta(days=14))
     themes = list(Theme.objects.order_by("position"))
     round.themes.set(themes)
+    # Every platform is in the round (its roster), as when a round opens with all active platforms.
+    RoundPlatform.objects.bulk_create([RoundPlatform(round=round, platform=p) for p in platforms], batch_size=BATCH)
     # Through the service, as the editor and the file import write it (before any report: then it is locked).
     questionnaire_replace(actor=ministry, round=round, sections=WIDE_SECTIONS if wide else SECTIONS_2020)
     round = ReportingRound.objects.select_related("questionnaire").prefetch_related("themes").get(pk=round.pk)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("people/", include("accounts.urls")),
     path("platforms/", include("platforms.urls")),
     path("rounds/", include("rounds.urls")),
+    path("", include("parliament.urls")),  # questions/… and answers/…
     path("admin/", admin.site.urls),
 ]
 

@@ -14,7 +14,7 @@ ANSWER_MAX_LENGTH = 50_000
 class ParliamentaryQuestion(models.Model):
     """A written question of a member of parliament that the ministry answers with the figures of rounds."""
 
-    number = models.CharField(_("number"), max_length=100, unique=True,
+    number = models.CharField(_("question number"), max_length=100, unique=True,
                               help_text=_("For instance: schriftelijke vraag nr. 356"),
                               error_messages={"unique": _("A question with this number is already on record.")})
     asked_on = models.DateField(_("date of the question"))
@@ -126,6 +126,11 @@ class Publication(models.Model):
     draft = models.OneToOneField(AnswerDraft, on_delete=models.PROTECT, related_name="publication",
                                  verbose_name=_("draft"))
     number = models.PositiveIntegerField(_("version"))
+    # The earlier publication this one corrects (the draft's `corrects`, frozen with the rest).
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="corrected_by", verbose_name=_("corrects"))
+    # The question as it stood when this was published: a later edit of the question changes no publication.
+    question_data = models.JSONField(_("the question at publication"))
     source_text = models.TextField(_("text with references"))
     text = models.TextField(_("text"))  # the figures written in
     coverage = models.TextField(_("coverage"))

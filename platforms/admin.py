@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from .models import Membership, Organisation, Platform
-from .services import summaries_changed
+from .services import rosters_follow, summaries_changed
 
 
 class RefreshesSummaryAdmin:
@@ -42,6 +42,13 @@ class PlatformAdmin(RefreshesSummaryAdmin, admin.ModelAdmin):
     search_fields = ("name", "code", "area", "coordinators__username", "coordinators__last_name")
     filter_horizontal = ("coordinators",)
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A platform made, deactivated or reactivated here joins or leaves the rounds that have not opened yet,
+        # as through the portal's own pages.
+        if not change or "is_active" in form.changed_data:
+            rosters_follow([obj])
 
 
 @admin.register(Organisation)

@@ -12,6 +12,7 @@ from django.db import transaction
 from accounts.models import Role, User
 
 from .models import Level, Membership, Onderwijsnet, Organisation, OrganisationKind, PartnerCategory, Platform
+from .services import rosters_follow
 
 DEMO_PASSWORD = "demo-lop-2020"  # noqa: S105 - documented demo password, refused in production
 
@@ -19,6 +20,8 @@ DEMO_PASSWORD = "demo-lop-2020"  # noqa: S105 - documented demo password, refuse
 DEMO_USERS = [
     ("admin", Role.ADMIN, "An", "Peeters"),
     ("ministerie", Role.MINISTRY, "Bart", "Claes"),
+    # May approve answers to parliament (set by parliament/demo.py): the second pair of eyes on `ministerie`'s.
+    ("ministerie2", Role.MINISTRY, "Lotte", "Verhaegen"),
     ("coordinator", Role.COORDINATOR, "Sofie", "Janssens"),
     ("coordinator2", Role.COORDINATOR, "Youssef", "El Amrani"),
 ]
@@ -151,11 +154,16 @@ def load_demo() -> dict[str, int]:
     rng = random.Random(2020)  # noqa: S311 - reproducible demo data, not security
     start = datetime.date(2012, 9, 1)
     platforms = {}
+    inactive = set(Platform.objects.filter(is_active=False).values_list("code", flat=True))
+    joining = []  # new or active again: they join the rounds that have not opened yet, as through the services
     for code, name, level, area in platform_rows():
-        platform, _ = Platform.objects.update_or_create(
+        platform, created = Platform.objects.update_or_create(
             code=code, defaults={"name": name, "level": level, "area": area, "is_active": True}
         )
         platforms[code] = platform
+        if created or code in inactive:
+            joining.append(platform)
+    rosters_follow(joining)
 
     # Institution numbers are derived from the position, so a rerun finds the same schools.
     for index, (area, _) in enumerate(SECUNDAIR_AREAS):

@@ -164,4 +164,17 @@ def import_confirm(request):
                                 "%(unchanged)d unchanged.") % {
         "file": pending["filename"], "created": counts.created, "updated": counts.updated,
         "unchanged": counts.unchanged})
+    if pending["what"] == "platforms" and counts.created:
+        _say_which_rounds_do_not_ask_them(request)
     return redirect("platforms:list")
+
+
+def _say_which_rounds_do_not_ask_them(request) -> None:
+    """Said after an import that made platforms, because it surprises: a round that has opened does not ask them."""
+    from rounds.selectors import rounds_running  # rounds builds on platforms, not the other way round
+
+    running = [round.title for round in rounds_running()]
+    if running:
+        messages.info(request, _("The new platforms are asked in the rounds that have not opened yet, not in the "
+                                 "rounds that are running (%(rounds)s): add a platform to those on the round's "
+                                 "platforms page.") % {"rounds": ", ".join(running)})

@@ -42,7 +42,7 @@ from .models import (
     PartnerCategory,
     Platform,
 )
-from .services import summaries_changed
+from .services import rosters_follow, summaries_changed
 
 PLATFORM_COLUMNS = ["code", "name", "level", "area"]
 MEMBER_COLUMNS = ["platform_code", "kind", "name", "instellingsnummer", "onderwijsnet", "partner_category",
@@ -460,12 +460,15 @@ def _refuse_or_check(errors: list[RowError], preview: list[PreviewRow], expected
 def platforms_import(*, actor, rows: list[ImportRow], expected_digest: str | None = None) -> ImportCounts:
     """Create or update the platforms of a platforms file, found by code; all rows or nothing.
 
+    A new platform joins the rounds that have not opened yet, not the others (their platforms are fixed).
+
     The rows are checked again inside the transaction. With `expected_digest` (of the preview the
     user confirmed) the import is refused with `PreviewChanged` when it would now do something else.
     """
     items, errors = _plan_platforms(rows, for_update=True)
     preview = _platform_preview(items)
     _refuse_or_check(errors, preview, expected_digest)
+    created = []
     for item in items:
         if item.action == UNCHANGED:
             continue
@@ -474,6 +477,10 @@ def platforms_import(*, actor, rows: list[ImportRow], expected_digest: str | Non
             setattr(platform, name, item.values[name])
         platform.full_clean()
         platform.save()
+        if item.action == CREATE:
+            created.append(platform)
+    # A new platform joins the rounds that have not opened yet; a round that has opened keeps its platforms.
+    rosters_follow(created)
     summaries_changed()  # new platforms and changed levels change the summaries' counts
     return count_actions(preview)
 

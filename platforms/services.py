@@ -13,7 +13,11 @@ from .models import Membership, Organisation, OrganisationKind, Platform
 @transaction.atomic
 def platform_update(*, actor, platform: Platform, name: str, level: str, area: str,
                     coordinators, is_active: bool = True) -> Platform:
-    """Change a platform's name, level, area, coordinators and whether it is active."""
+    """Change a platform's name, level, area, coordinators and whether it is active.
+
+    Made inactive, it leaves the rounds that have not opened yet; made active again, it joins them.
+    """
+    was_active = platform.is_active
     platform.name = name
     platform.level = level
     platform.area = area
@@ -21,8 +25,18 @@ def platform_update(*, actor, platform: Platform, name: str, level: str, area: s
     platform.full_clean()
     platform.save()
     platform.coordinators.set(coordinators)
+    if platform.is_active != was_active:
+        rosters_follow([platform])
     summaries_changed()
     return platform
+
+
+def rosters_follow(platforms) -> None:
+    """Let new, deactivated or reactivated platforms join or leave the rounds that have not opened yet."""
+    # Imported here: rounds builds on platforms, not the other way round.
+    from rounds.services.rounds import round_platforms_follow
+
+    round_platforms_follow(platforms=platforms)
 
 
 def summaries_changed() -> None:

@@ -5,6 +5,9 @@
   counts reproduce every figure of the minister's answer (`../shared/domain/minister-answer-2020.txt`),
   and the initiatives the platforms took (questions 1 and 2 of the parliamentary question).
 
+`corona-2020` asks the 70 demo platforms (41 basis, 29 secundair), whatever else was imported since;
+`open-demo` asks the platforms that were active when it was made (`ask_active_platforms`).
+
 Both rounds ask the questionnaire of 2020 (`rounds/seed/corona_2020.py`); the answers of 2020 are
 answer and note rows of that questionnaire, checked by its definition (implied answers filled in,
 pre-school participation not asked of secundair platforms) as the report form checks them.
@@ -37,6 +40,7 @@ from .models import (
     Report,
     ReportingRound,
     ReportStatus,
+    RoundPlatform,
     Section,
     Theme,
 )
@@ -568,6 +572,17 @@ def _load_answers(round: ReportingRound, answers: list[Answer], notes: list[Note
     Note.objects.bulk_create(create)
 
 
+def _ask(round: ReportingRound, platforms) -> None:
+    """Make these platforms the round's; a rerun adds only what is missing and takes nothing out."""
+    RoundPlatform.objects.bulk_create([RoundPlatform(round=round, platform=p) for p in platforms],
+                                      ignore_conflicts=True)
+
+
+def ask_active_platforms(round: ReportingRound) -> None:
+    """A new demo round asks every active platform, as `round_save` gives a round an admin makes."""
+    _ask(round, Platform.objects.filter(is_active=True))
+
+
 def load_corona_2020() -> ReportingRound:
     """The closed round of spring 2020, with 70 submitted reports matching the minister's answer."""
     rng = random.Random(2020)  # noqa: S311 - reproducible demo data, not security
@@ -584,6 +599,7 @@ def load_corona_2020() -> ReportingRound:
     round.themes.set(Theme.objects.filter(slug__in=THEME_SLUGS))
     definition = _questionnaire_2020(round)
     platforms = _demo_platforms()
+    _ask(round, platforms)
     report_answers = _report_answers(rng, platforms)
     theme_answers = _theme_answers(rng, platforms)
 
@@ -619,7 +635,7 @@ def load_corona_2020() -> ReportingRound:
 def load_rounds() -> dict[str, int]:
     """Create or update the demo rounds; returns counts for the report."""
     today = timezone.localdate()
-    round, _ = ReportingRound.objects.update_or_create(
+    round, created = ReportingRound.objects.update_or_create(
         slug="open-demo",
         defaults={
             "title": "Coronacrisis: rol van de LOP's (demo)",
@@ -630,6 +646,8 @@ def load_rounds() -> dict[str, int]:
         },
     )
     round.themes.set(Theme.objects.filter(slug__in=THEME_SLUGS))
+    if created:
+        ask_active_platforms(round)
     _questionnaire_2020(round)
     load_corona_2020()
     return {"rounds": ReportingRound.objects.count()}

@@ -5,8 +5,9 @@ deadline is in thirty days) with two of the themes; its questions are read from
 `seed/oekraine-2022.xlsx` through the same reader and service as an admin's upload, and three demo
 platforms have a draft saved through the coordinators' own service.
 
-Idempotent: the round is found by its slug; the questionnaire is replaced only while it differs
-from the file and no report was saved; a platform that has a report in the round keeps it.
+It asks the platforms that were active when it was made. Idempotent: the round is found by its
+slug; the questionnaire is replaced only while it differs from the file and no report was saved; a
+platform that has a report in the round keeps it.
 """
 
 import datetime
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from platforms.models import Platform
 
+from .demo import ask_active_platforms
 from .models import Questionnaire, Report, ReportingRound, Theme
 from .services.questionnaires import questionnaire_is_locked, questionnaire_replace
 from .services.reports import report_save
@@ -98,13 +100,15 @@ def _drafts(round: ReportingRound) -> int:
 def load_ukraine_round() -> ReportingRound:
     """Create or update the round `oekraine-2022`, its questionnaire (from the XLSForm) and three drafts."""
     today = timezone.localdate()
-    round, _created = ReportingRound.objects.update_or_create(slug=SLUG, defaults={
+    round, created = ReportingRound.objects.update_or_create(slug=SLUG, defaults={
         "title": TITLE,
         "period_start": datetime.date(2022, 2, 24),
         "period_end": datetime.date(2022, 6, 30),
         "opens_on": today - datetime.timedelta(days=3),
         "deadline": today + datetime.timedelta(days=30),
     })
+    if created:
+        ask_active_platforms(round)
     if not Report.objects.filter(round=round).exists():  # the themes of a round with answers stay
         round.themes.set(Theme.objects.filter(slug__in=THEME_SLUGS))
     _questionnaire(round)

@@ -1,4 +1,5 @@
-"""Forms of the questionnaire builder: a section, a question (its choices as lines), a copy, an upload.
+"""Forms of the questionnaire builder: a section, a question (its choices as lines), a copy, an upload, and
+the questions' sentences in the answer text.
 
 A section or question form checks its own fields, then puts its values into the questionnaire's
 spec (rounds/spec.py) and checks the whole spec with `validate_spec`, the rules the XLSForm
@@ -15,10 +16,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lopportal.forms import inline_form_helper
+from summaries.references import default_sentence
 
 from .models import Question, QuestionKind, ReportingRound, Section
+from .questionnaire import Definition
 from .services.questionnaires import spec_error_messages
-from .spec import validate_spec
+from .spec import SENTENCE_MAX, validate_spec
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 CONDITION_HELP = _("A condition on earlier answers in XLSForm's notation, for instance "
@@ -149,8 +152,10 @@ class QuestionForm(_SpecForm):
                  position: tuple[int, int] | None = None, in_new_section: bool = False, **kwargs):
         self.position, self.in_new_section = position, in_new_section
         initial = {"kind": QuestionKind.YESNO, "required": True}
+        self.sentence = ""  # kept as it is: the sentences page changes it
         if position is not None:
             question = sections[position[0]]["questions"][position[1]]
+            self.sentence = question.get("sentence", "")
             initial = {**question, "choices": choices_text(question["choices"]),
                        "section": sections[position[0]]["key"]}
         elif section_index is not None:
@@ -189,6 +194,7 @@ class QuestionForm(_SpecForm):
             "required": data["required"], "level": data["level"], "relevant": data["relevant"],
             "implied_when": data["implied_when"], "implied_value": data["implied_value"],
             "min_value": data["min_value"], "max_value": data["max_value"], "choices": data["choices"],
+            "sentence": self.sentence,
         }
 
     def clean(self):
@@ -300,3 +306,25 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(_("Only an .xlsx file (Excel) can be read as an XLSForm."))
         return upload
 
+
+
+class SentencesForm(forms.Form):
+    """The sentences of a questionnaire's questions in the answer text: a text per question, by key.
+
+    Only the questions whose field was sent are changed (`sentences`): a form sent without them
+    changes nothing rather than putting every sentence back to its default.
+    """
+
+    def __init__(self, data=None, *, definition: Definition, **kwargs):
+        super().__init__(data, prefix="sentence", **kwargs)
+        for section in definition.sections:
+            for question in section.questions:
+                default = default_sentence(question)
+                self.fields[question.key] = forms.CharField(
+                    label=question.label, required=False, max_length=SENTENCE_MAX, initial=question.sentence,
+                    widget=forms.Textarea(attrs={"rows": 3, "placeholder": default}),
+                    help_text=(_("Empty: the default sentence, shown in the field.") if default
+                               else _("Empty: this question is left out of the answer.")))
+
+    def sentences(self) -> dict[str, str]:
+        return {key: self.cleaned_data[key] for key in self.fields if self.add_prefix(key) in self.data}

@@ -3,8 +3,9 @@
 `parse_report_file` reads a CSV or XLSX file into rows, `validate_rows` checks every row by the
 rules of the report form (the round's questionnaire: `Definition.check`, strictly, so that a cell
 for a question not asked is refused rather than dropped), and the service `reports_import` writes
-them through the one writer of answers. Errors name the line and column of the file, so that the
-person who made the file can find and fix every problem in one go.
+them through the one writer of answers. A row of a platform that is not one of the round's
+platforms is refused. Errors name the line and column of the file, so that the person who made
+the file can find and fix every problem in one go.
 """
 
 import datetime
@@ -22,7 +23,7 @@ from platforms.models import Platform
 from summaries.summary import round_data_changed
 
 from .columns import report_columns, unneutralise
-from .models import TEXT_MAX_LENGTH, Report, ReportingRound, ReportStatus
+from .models import TEXT_MAX_LENGTH, Report, ReportingRound, ReportStatus, RoundPlatform
 from .questionnaire import Definition, definition_for, parse_cell
 from .services.reports import answers_write
 
@@ -80,7 +81,8 @@ def parse_report_file(fileobj: BinaryIO, filename: str,
 # Checking -----------------------------------------------------------------------------------------------------
 
 
-def _platform_errors(code: str, platform: Platform | None, line: int, first_line: dict[str, int]) -> list[RowError]:
+def _platform_errors(code: str, platform: Platform | None, line: int, first_line: dict[str, int],
+                     in_round: set[int]) -> list[RowError]:
     if not code:
         return [RowError(line, "platform_code", _("The platform code is missing."))]
     if code in first_line:
@@ -88,8 +90,11 @@ def _platform_errors(code: str, platform: Platform | None, line: int, first_line
             "This platform appears twice in the file (also on line %(line)d).") % {"line": first_line[code]})]
     if platform is None:
         return [RowError(line, "platform_code", _("There is no platform with this code."))]
-    if not platform.is_active:
-        return [RowError(line, "platform_code", _("This platform is no longer active."))]
+    if platform.pk not in in_round:
+        # The round's platforms are fixed: a report of another platform would count nowhere.
+        return [RowError(line, "platform_code", _(
+            "Platform %(code)s is not one of the platforms of this round: an administrator can add it on the "
+            "round's platforms page.") % {"code": code})]
     return []
 
 
@@ -121,6 +126,7 @@ def _check_rows(round: ReportingRound, definition: Definition,
                 rows: list[ReportRow]) -> tuple[list[_CheckedRow], list[RowError]]:
     codes = {row.values.get("platform_code", "") for row in rows}
     platforms = {p.code: p for p in Platform.objects.filter(code__in=codes - {""})}
+    in_round = set(RoundPlatform.objects.filter(round=round).values_list("platform_id", flat=True))
     order = {name: index for index, name in enumerate(report_columns(definition))}
     first_line: dict[str, int] = {}
     checked, errors = [], []
@@ -128,7 +134,7 @@ def _check_rows(round: ReportingRound, definition: Definition,
     for row in rows:
         code = row.values["platform_code"]
         platform = platforms.get(code)
-        row_errors = _platform_errors(code, platform, row.line, first_line)
+        row_errors = _platform_errors(code, platform, row.line, first_line, in_round)
         if row_errors:
             platform = None
         if code:

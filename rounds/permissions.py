@@ -6,7 +6,7 @@ a 404), the `can_*` functions answer yes or no for a visible object (a "no" is a
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -35,7 +35,10 @@ class ReportPolicy:
 
     @staticmethod
     def visible(user) -> QuerySet[Report]:
-        return Report.objects.filter(platform__in=PlatformPolicy.visible(user))
+        """Reports of platforms the user may see, of the rounds that ask them: a report of a platform taken out
+        of its round is out of everyone's reach (it no longer counts), like one that does not exist."""
+        return Report.objects.filter(platform__in=PlatformPolicy.visible(user),
+                                     platform__round_platforms__round=F("round"))
 
     @staticmethod
     def can_view(user, report: Report) -> bool:
@@ -82,12 +85,17 @@ class ReportPolicy:
 
 
 class RoundPolicy:
-    """Admins create, edit and close rounds and manage the themes and questionnaires; the ministry reads
-    questionnaires; a coordinator sees a round's questions in the report form only."""
+    """Admins create, edit and close rounds and manage the themes, questionnaires and the platforms a round asks;
+    the ministry reads questionnaires; a coordinator sees a round's questions in the report form only."""
 
     @staticmethod
     def can_manage(user) -> bool:
         return user.is_authenticated and user.is_admin
+
+    @classmethod
+    def can_change_platforms(cls, user, round: ReportingRound) -> bool:
+        """Admins add and take out platforms while the round is not closed (a closed round is final)."""
+        return cls.can_manage(user) and not round.is_closed
 
     @staticmethod
     def can_read_questionnaire(user) -> bool:

@@ -52,6 +52,9 @@ class QuestionDef:
     max_value: int | None
     choices: tuple[tuple[str, str], ...]  # (name, label); yes/no has (yes, Ja), (no, Nee)
     section_key: str
+    # Its sentence in the answer text, with references to its figures; "" is the default for its kind
+    # (summaries/references.py `sentence_for`).
+    sentence: str = ""
 
     @cached_property
     def relevant(self):
@@ -480,7 +483,7 @@ def _structure(questionnaire) -> tuple[SectionDef, ...]:
                 pk=q.pk, key=q.key, label=q.label, help_text=q.help_text, kind=q.kind, required=q.required,
                 level=_combined_level(section.level, q.level), relevant_text=q.relevant,
                 implied_when_text=q.implied_when, implied_value=q.implied_value, min_value=q.min_value,
-                max_value=q.max_value, section_key=section.key,
+                max_value=q.max_value, section_key=section.key, sentence=q.sentence,
                 choices=YES_NO_CHOICES if q.kind == QuestionKind.YESNO else tuple(choices.get(q.pk, ())),
             ) for q in by_section.get(section.pk, [])),
         ))

@@ -45,13 +45,13 @@ def round_refusal(round: ReportingRound, *, today: datetime.date, days_before: i
 
 
 def reminders_plan(round: ReportingRound, *, today: datetime.date, days_before: int | None = None) -> Plan:
-    """Who would be reminded today: active platforms without a submitted report, not yet reminded today."""
+    """Who would be reminded today: the round's platforms without a submitted report, not yet reminded today."""
     reason = round_refusal(round, today=today, days_before=days_before)
     if reason:
         return Plan([], [], reason)
     submitted = Report.objects.filter(round=round, status=ReportStatus.SUBMITTED).values("platform_id")
     reminded = set(Reminder.objects.filter(round=round, sent_on=today).values_list("platform_id", flat=True))
-    platforms = (Platform.objects.filter(is_active=True).exclude(pk__in=submitted)
+    platforms = (Platform.objects.filter(round_platforms__round=round).exclude(pk__in=submitted)
                  .prefetch_related("coordinators").order_by("code"))
     due, skipped = [], []
     for platform in platforms:

@@ -2,20 +2,27 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from accounts.models import User
 from initiatives.models import Initiative
-from platforms.models import Platform
+from platforms.models import Level, Platform
 from platforms.permissions import PlatformPolicy
 
-from .models import Answer, Note, Reminder, Report, ReportingRound, ReportStatus
+from .models import Answer, Note, Reminder, Report, ReportingRound, ReportStatus, RosterChange, RoundPlatform
 from .questionnaire import Definition, from_storage
 
 
 def round_list() -> QuerySet[ReportingRound]:
     """Every round, newest first; rounds themselves are not secret."""
     return ReportingRound.objects.all()
+
+
+def rounds_running(today=None) -> QuerySet[ReportingRound]:
+    """The rounds that have opened and are not closed: their platforms are fixed, an admin may still add one."""
+    return ReportingRound.objects.filter(opens_on__lte=today or timezone.localdate(), closed_at__isnull=True)
 
 
 def round_get(*, slug: str) -> ReportingRound:
@@ -26,9 +33,11 @@ def round_get(*, slug: str) -> ReportingRound:
 def report_for(*, user, round: ReportingRound, code: str) -> Report:
     """The platform's report for the round, with its answers and initiatives; unsaved when not started.
 
-    404 when the platform is out of the user's reach, exactly like a missing platform.
+    404 when the platform is out of the user's reach or not one of the round's platforms, exactly like a
+    missing platform (also for a report it has: taken out of the round, it no longer counts anywhere).
     """
-    platform = get_object_or_404(PlatformPolicy.visible(user).prefetch_related("coordinators"), code=code)
+    platform = get_object_or_404(PlatformPolicy.visible(user).filter(round_platforms__round=round)
+                                 .prefetch_related("coordinators"), code=code)
     report = (
         Report.objects.filter(round=round, platform=platform)
         .select_related("submitted_by", "returned_by", "updated_by")
@@ -99,28 +108,59 @@ class RoundOverview:
         return sum(1 for r in self.rows if r.status == ReportStatus.SUBMITTED)
 
 
-def round_overviews(*, user, rounds) -> list[RoundOverview]:
-    """For each round, the report status of every active platform the user may see (two queries)."""
-    platforms = list(PlatformPolicy.visible(user).filter(is_active=True).order_by("level", "name"))
-    rounds = list(rounds)
+def _overviews(user, rounds: list[ReportingRound]) -> list[RoundOverview]:
+    """Per round, the report status of each of its platforms the user may see (two queries)."""
+    roster = (RoundPlatform.objects.filter(round__in=rounds, platform__in=PlatformPolicy.visible(user))
+              .select_related("platform").order_by("platform__level", "platform__name", "platform_id"))
+    platforms: dict[int, list[Platform]] = {}
+    for row in roster:
+        platforms.setdefault(row.round_id, []).append(row.platform)
     reports = {
         (r.round_id, r.platform_id): r
-        for r in Report.objects.filter(round__in=rounds, platform__in=[p.pk for p in platforms])
+        for r in Report.objects.filter(round__in=rounds, platform__in=PlatformPolicy.visible(user))
         .only("pk", "round_id", "platform_id", "status", "submitted_at", "reopened")
     }
     return [
-        RoundOverview(round=rnd, rows=[ReportRow(platform=p, report=reports.get((rnd.pk, p.pk))) for p in platforms])
+        RoundOverview(round=rnd, rows=[ReportRow(platform=p, report=reports.get((rnd.pk, p.pk)))
+                                       for p in platforms.get(rnd.pk, [])])
         for rnd in rounds
     ]
 
 
+def round_overviews(*, user, rounds) -> list[RoundOverview]:
+    """For each round, the report status of every platform of the round the user may see (two queries).
+
+    A coordinator only gets the rounds that ask one of their platforms.
+    """
+    overviews = _overviews(user, list(rounds))
+    if user.reads_everything:
+        return overviews
+    return [overview for overview in overviews if overview.rows]
+
+
+def round_overview(*, user, round: ReportingRound) -> RoundOverview:
+    """The round's platforms the user may see, with their report status (none: the round does not ask them)."""
+    return _overviews(user, [round])[0]
+
+
 def round_status_counts(*, user) -> QuerySet[ReportingRound]:
-    """Rounds with how many reports of visible platforms are submitted (for the ministry's home)."""
-    visible = PlatformPolicy.visible(user).filter(is_active=True)
+    """Rounds with how many reports of their visible platforms are submitted (for the ministry's home)."""
+    visible = PlatformPolicy.visible(user)
     return ReportingRound.objects.annotate(
         submitted_count=Count("reports", filter=Q(reports__status=ReportStatus.SUBMITTED,
-                                                  reports__platform__in=visible)),
+                                                  reports__platform__in=visible,
+                                                  reports__platform__round_platforms__round=F("pk"))),
     )
+
+
+def round_platform_get(*, round: ReportingRound, code: str) -> Platform:
+    """One of the round's platforms, by code; 404 when it is not in the round."""
+    return get_object_or_404(Platform.objects.filter(round_platforms__round=round), code=code)
+
+
+def report_of(*, round: ReportingRound, platform: Platform) -> Report | None:
+    """The platform's report for the round, if it has one, whatever the round's platforms (for admins)."""
+    return Report.objects.filter(round=round, platform=platform).first()
 
 
 def last_reminders(round: ReportingRound) -> dict[int, object]:
@@ -132,3 +172,38 @@ def last_reminders(round: ReportingRound) -> dict[int, object]:
 def report_reminders(report: Report) -> list[Reminder]:
     """The reminders sent about this report's platform and round, newest first (for admins)."""
     return list(Reminder.objects.filter(round=report.round, platform=report.platform))
+
+
+@dataclass
+class Roster:
+    """The admins' page of a round's platforms: who is in it (with their report), who could be added, the changes."""
+
+    rows: list[ReportRow]  # the round's platforms, with their coordinators
+    others: list[ReportRow]  # active platforms not in the round, and any platform with a report that is not in it
+    changes: list[RosterChange]
+
+    @property
+    def addable(self) -> list[Platform]:
+        return [row.platform for row in self.others if row.platform.is_active]
+
+    @property
+    def per_level(self) -> list[tuple[str, int]]:
+        """(level's name, how many of the round's platforms have it), e.g. 41 basis and 29 secundair."""
+        return [(label, sum(1 for row in self.rows if row.platform.level == level)) for level, label in Level.choices]
+
+
+def roster(round: ReportingRound) -> Roster:
+    """The round's platforms with their coordinators and report status, the others, and the changes (four queries)."""
+    reports = {r.platform_id: r for r in Report.objects.filter(round=round)
+               .only("pk", "round_id", "platform_id", "status", "submitted_at", "reopened")}
+    platforms = (Platform.objects
+                 .annotate(in_round=Exists(RoundPlatform.objects.filter(round=round, platform=OuterRef("pk"))))
+                 .filter(Q(in_round=True) | Q(is_active=True)
+                         | Q(pk__in=Report.objects.filter(round=round).values("platform_id")))
+                 .prefetch_related(Prefetch("coordinators", queryset=User.objects.order_by("last_name", "first_name")))
+                 .order_by("level", "name", "pk"))
+    rows, others = [], []
+    for platform in platforms:
+        (rows if platform.in_round else others).append(ReportRow(platform=platform, report=reports.get(platform.pk)))
+    changes = list(RosterChange.objects.filter(round=round).select_related("platform", "actor"))
+    return Roster(rows=rows, others=others, changes=changes)

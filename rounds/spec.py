@@ -4,7 +4,10 @@ The spec is the list of section dicts that `rounds/seed/corona_2020.py` (SECTION
 
     {"key", "title", "help_text", "level", "per_theme", "note_key", "note_label", "questions": [
         {"key", "label", "help_text", "kind", "required", "level", "relevant", "implied_when",
-         "implied_value", "min_value", "max_value", "choices": [(name, label), ...]}, ...]}
+         "implied_value", "min_value", "max_value", "choices": [(name, label), ...], "sentence"}, ...]}
+
+A question's `sentence` is its sentence in the answer text to parliament (summaries/references.py;
+"" for the default of its kind); it changes nothing that is asked or stored.
 
 Every way a questionnaire is written (the editor pages, an XLSForm file, a copy of an earlier
 round) builds a spec, checks it with `validate_spec` and hands it to
@@ -33,10 +36,11 @@ NUMBER_LIMIT = 10**15  # what the report form accepts (rounds.questionnaire.valu
 
 KEY_MAX, TITLE_MAX, LABEL_MAX, NOTE_LABEL_MAX = 60, 200, 500, 200
 CONDITION_MAX, IMPLIED_MAX, CHOICE_NAME_MAX, CHOICE_LABEL_MAX = 1000, 200, 60, 200
+SENTENCE_MAX = 2000
 
 SECTION_FIELDS = ("key", "title", "help_text", "level", "per_theme", "note_key", "note_label")
 QUESTION_FIELDS = ("key", "label", "help_text", "kind", "required", "level", "relevant", "implied_when",
-                   "implied_value", "min_value", "max_value")
+                   "implied_value", "min_value", "max_value", "sentence")
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ def normalise_spec(sections) -> list[dict]:
                 "implied_when": _text(q.get("implied_when")), "implied_value": _text(q.get("implied_value")),
                 "min_value": _integer(q.get("min_value")), "max_value": _integer(q.get("max_value")),
                 "choices": [_choice(c) for c in (q.get("choices") or [])],
+                "sentence": _text(q.get("sentence")),
             } for q in (section.get("questions") or []) if isinstance(q, dict)],
         })
     return result
@@ -291,6 +296,8 @@ def _question_errors(question: dict, section: dict, s_index: int, seen: dict[str
         errors.append(("label", error))
     if question["kind"] not in QuestionKind.values:
         errors.append(("kind", _("Unknown kind of question.")))
+    if error := _length_error(question["sentence"], SENTENCE_MAX):
+        errors.append(("sentence", error))
     if error := _level_error(question["level"]):
         errors.append(("level", error))
     elif section["level"] in LevelScope.values and section["level"] and question["level"] \

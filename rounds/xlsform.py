@@ -16,6 +16,7 @@ Sheet `survey`, one row per section boundary or question:
     note_name, note_label   on a begin group row: the key and label of the section's note
     implied_when, implied_value   the answer follows (and is not asked) when the condition holds
     min, max    the limits of an integer question
+    answer_sentence   the question's sentence in the answer text to parliament (ours; empty: the default)
 
 Sheet `choices`: list_name, name, label (or label::<language>). The list `yes_no` stands for yes
 and no. Sheet `settings` is written (form_title, form_id, default_language) and not read.
@@ -64,7 +65,8 @@ SURVEY, CHOICES, SETTINGS = xlsform.SURVEY, xlsform.CHOICES, xlsform.SETTINGS
 HEADER_ROW = 1
 
 SURVEY_COLUMNS = ["type", "name", f"label::{LANGUAGE}", f"hint::{LANGUAGE}", "required", "relevant", "level",
-                  "per_theme", "note_name", "note_label", "implied_when", "implied_value", "min", "max"]
+                  "per_theme", "note_name", "note_label", "implied_when", "implied_value", "min", "max",
+                  "answer_sentence"]
 CHOICES_COLUMNS = ["list_name", "name", f"label::{LANGUAGE}"]
 # XLSForm columns that would change what is asked or stored, which a questionnaire here cannot hold.
 UNSUPPORTED_COLUMNS = {"constraint", "calculation", "choice_filter", "default", "readonly", "read_only",
@@ -79,8 +81,9 @@ SECTION_COLUMNS = {"key": "name", "title": "label", "help_text": "hint", "level"
                    "note_key": "note_name", "note_label": "note_label", "questions": "type"}
 QUESTION_COLUMNS = {"key": "name", "label": "label", "help_text": "hint", "kind": "type", "required": "required",
                     "level": "level", "relevant": "relevant", "implied_when": "implied_when",
-                    "implied_value": "implied_value", "min_value": "min", "max_value": "max", "choices": "type"}
-QUESTION_ONLY = ("required", "implied_when", "implied_value", "min", "max")
+                    "implied_value": "implied_value", "min_value": "min", "max_value": "max", "choices": "type",
+                    "sentence": "answer_sentence"}
+QUESTION_ONLY = ("required", "implied_when", "implied_value", "min", "max", "answer_sentence")
 GROUP_ONLY = ("per_theme", "note_name", "note_label")
 
 
@@ -350,7 +353,7 @@ class _Reader:
             "level": sheet.cell(row, "level").lower(), "relevant": sheet.cell(row, "relevant"),
             "implied_when": sheet.cell(row, "implied_when"), "implied_value": implied_value,
             "min_value": sheet.cell(row, "min") or None, "max_value": sheet.cell(row, "max") or None,
-            "choices": choices,
+            "choices": choices, "sentence": sheet.cell(row, "answer_sentence"),
         })
         self.question_rows[-1].append(number)
 
@@ -454,7 +457,7 @@ def write_xlsform(round_or_sections: ReportingRound | list[dict]) -> bytes:
     for section in sections:
         _append(survey, ["begin group", section["key"], section["title"], section["help_text"], "", "",
                          section["level"], "yes" if section["per_theme"] else "", section["note_key"],
-                         section["note_label"], "", "", None, None])
+                         section["note_label"], "", "", None, None, ""])
         for q in section["questions"]:
             if q["kind"] == QuestionKind.YESNO:
                 type_text = f"select_one {YES_NO_LIST}"
@@ -468,7 +471,7 @@ def write_xlsform(round_or_sections: ReportingRound | list[dict]) -> bytes:
                              QuestionKind.DATE: "date"}[q["kind"]]
             _append(survey, [type_text, q["key"], q["label"], q["help_text"], "yes" if q["required"] else "",
                              q["relevant"], q["level"], "", "", "", q["implied_when"], q["implied_value"],
-                             q["min_value"], q["max_value"]])
+                             q["min_value"], q["max_value"], q["sentence"]])
         _append(survey, ["end group", section["key"]])
     settings = workbook.create_sheet(SETTINGS)
     _append(settings, ["form_title", "form_id", "default_language"])

@@ -39,6 +39,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 def report_rows(round: ReportingRound) -> Iterator[list]:
     """The header (`rounds/columns.py`), then one row per report of the round (drafts too), by platform code.
 
+    Only the reports of the round's platforms (its roster): a platform taken out of the round is not in the file.
+
     Three queries whatever the number of reports: the reports, their answer rows and their note
     rows, each ordered by platform code and read as plain tuples in chunks from a server-side
     cursor, then merged report by report; no model objects are built and memory stays flat
@@ -49,14 +51,18 @@ def report_rows(round: ReportingRound) -> Iterator[list]:
     yield report_columns(definition)
     # Platform codes are unique and a round has one report per platform, so the code alone puts the
     # three queries in the same order (and PostgreSQL reads the answers along its index, unsorted).
-    reports = (Report.objects.filter(round=round).order_by("platform__code")
+    # All three join the roster, so that they hold the same reports (the merge below relies on it).
+    reports = (Report.objects.filter(round=round, platform__round_platforms__round=round).order_by("platform__code")
                .values_list("pk", "platform__code", "platform__name", "platform__level", "status"))
     with _one_snapshot(reports.db):
         # The answers and notes are read first: should a report be saved for the first time in between
         # (without one snapshot), its row shows without answers and the other rows are not affected.
-        answers = _RowsByReport(Answer.objects.filter(report__round=round).order_by("report__platform__code")
+        answers = _RowsByReport(Answer.objects
+                                .filter(report__round=round, report__platform__round_platforms__round=round)
+                                .order_by("report__platform__code")
                                 .values_list("report_id", "question_id", "theme_id", "value"))
-        notes = _RowsByReport(Note.objects.filter(report__round=round).order_by("report__platform__code")
+        notes = _RowsByReport(Note.objects.filter(report__round=round, report__platform__round_platforms__round=round)
+                              .order_by("report__platform__code")
                               .values_list("report_id", "section_id", "theme_id", "text"))
         cells = _ReportCells(definition)
         for pk, code, name, level, status in reports.iterator(chunk_size=CHUNK):
@@ -238,4 +244,5 @@ def xlsx_response(rows: Iterable[list], filename: str, title: str) -> FileRespon
 
 
 def round_initiatives(round: ReportingRound):
-    return Initiative.objects.filter(report__round=round)
+    """The initiatives of the reports of the round's platforms (its roster), drafts too."""
+    return Initiative.objects.filter(report__round=round, report__platform__round_platforms__round=round)

@@ -6,11 +6,13 @@ are not counted (the drill-down lists them; the summary says how many answered).
 over the base of the question: the counted reports it applies to, that is of its level and, for a
 question asked only under a condition, with the condition holding.
 
-Counted reports: the submitted reports of active platforms (with `include_drafts`, every report
-of an active platform).
+Counted reports: the submitted reports of the round's platforms (its roster, `rounds.RoundPlatform`:
+fixed when the round opens), with `include_drafts` every report of those platforms. A report of a
+platform that is not in the roster (taken out by an admin) counts nowhere. Every query joins the
+roster.
 
 A constant number of queries, whatever the number of platforms or questions, never a loop over
-platforms: the active platforms per level; one aggregate over the round's reports (the submitted
+platforms: the round's platforms per level; one aggregate over the round's reports (the submitted
 and counted ones per level, and one `Count(filter=level & condition)` per distinct condition and
 theme for the bases of conditioned questions); one aggregate over the answers of the counted kinds
 grouped by question, theme and value, with a count per level; the answers to number, text and date
@@ -20,6 +22,8 @@ group and the platforms with initiatives.
 
 import json
 import statistics
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -37,9 +41,24 @@ LEVELS = [Level.BASIS, Level.SECUNDAIR]
 COUNTED_KINDS = (QuestionKind.YESNO, QuestionKind.CHOICE, QuestionKind.MULTIPLE)
 
 
+# Set while a summary must be of the primary database's data (publishing an answer: the frozen figures and
+# the data versions, read from the primary, must be of one moment; a replica may lag behind).
+_on_primary: ContextVar[bool] = ContextVar("summary_on_primary", default=False)
+
+
 def _db() -> str:
     """The database the summary reads: a read replica when one is configured (SUMMARY_DATABASE)."""
-    return settings.SUMMARY_DATABASE
+    return DEFAULT_DB_ALIAS if _on_primary.get() else settings.SUMMARY_DATABASE
+
+
+@contextmanager
+def reading_primary():
+    """Compute the summaries inside this block on the primary database, whatever SUMMARY_DATABASE says."""
+    token = _on_primary.set(True)
+    try:
+        yield
+    finally:
+        _on_primary.reset(token)
 
 
 @dataclass(frozen=True)
@@ -147,14 +166,20 @@ class Summary:
         }
 
 
+def round_reports(round: ReportingRound) -> QuerySet[Report]:
+    """The round's reports of the round's platforms (a join on its roster), drafts too."""
+    return Report.objects.using(_db()).filter(round=round, platform__round_platforms__round=round)
+
+
 def counted_reports(round: ReportingRound, *, include_drafts: bool = False) -> QuerySet[Report]:
-    reports = Report.objects.using(_db()).filter(round=round, platform__is_active=True)
+    reports = round_reports(round)
     return reports if include_drafts else reports.filter(status=ReportStatus.SUBMITTED)
 
 
 def counted_answers(round: ReportingRound, *, include_drafts: bool = False) -> QuerySet[Answer]:
-    """The answers of the counted reports (a join, not a subquery)."""
-    answers = Answer.objects.using(_db()).filter(report__round=round, report__platform__is_active=True)
+    """The answers of the counted reports (a join on the reports and the roster, not a subquery)."""
+    answers = Answer.objects.using(_db()).filter(report__round=round,
+                                                 report__platform__round_platforms__round=round)
     return answers if include_drafts else answers.filter(report__status=ReportStatus.SUBMITTED)
 
 
@@ -212,7 +237,7 @@ def _condition_key(definition: Definition, slot: Slot) -> tuple[str, int | None]
 
 
 def _bases(round: ReportingRound, definition: Definition, include_drafts: bool) -> tuple[dict, dict]:
-    """One query over the round's reports (of active platforms): how many were submitted and counted, and
+    """One query over the round's reports (of its platforms): how many were submitted and counted, and
     how many of those each condition holds for, per level; with the alias of every condition."""
     counted = Q() if include_drafts else Q(st=ReportStatus.SUBMITTED)
     flags = _Flags(definition)
@@ -224,8 +249,7 @@ def _bases(round: ReportingRound, definition: Definition, include_drafts: bool) 
             continue
         alias = aliases[key] = f"condition{len(aliases)}"
         holds[alias] = conditions.as_q(slot.question.relevant, flags.answered(slot.theme))
-    reports = (Report.objects.using(_db()).filter(round=round, platform__is_active=True)
-               .annotate(lvl=F("platform__level"), st=F("status")))
+    reports = round_reports(round).annotate(lvl=F("platform__level"), st=F("status"))
     if flags.annotations:
         reports = (reports.annotate(named=FilteredRelation(
             "answers", condition=Q(answers__question_id__in=flags.question_pks())))
@@ -249,7 +273,7 @@ def round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Sum
     definition = definition_for(round)
     reports = counted_reports(round, include_drafts=include_drafts)
 
-    platform_row = Platform.objects.using(_db()).filter(is_active=True).aggregate(
+    platform_row = round_platforms(round).aggregate(
         **_per_level("platforms", Q(pk__isnull=False), "level"))
     # Response status counts submitted reports even when drafts are included in the figures.
     report_row, aliases = _bases(round, definition, include_drafts)
@@ -321,10 +345,15 @@ def round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Sum
     )
 
 
+def round_platforms(round: ReportingRound) -> QuerySet[Platform]:
+    """The platforms the round asks (its roster)."""
+    return Platform.objects.using(_db()).filter(round_platforms__round=round)
+
+
 def platforms_not_submitted(round: ReportingRound) -> QuerySet[Platform]:
-    """Active platforms without a submitted report for the round, with their coordinators."""
+    """The round's platforms without a submitted report for it, with their coordinators."""
     submitted = Report.objects.using(_db()).filter(round=round, status=ReportStatus.SUBMITTED).values("platform_id")
-    return (Platform.objects.using(_db()).filter(is_active=True).exclude(pk__in=submitted)
+    return (round_platforms(round).exclude(pk__in=submitted)
             .prefetch_related(Prefetch("coordinators")).order_by("level", "name"))
 
 
@@ -399,8 +428,8 @@ SUMMARY_CACHE_SECONDS = 60
 def round_data_changed(*rounds: ReportingRound) -> None:
     """Mark that figures of these rounds (all rounds when none is named) may have changed.
 
-    Called by every service that writes reports, their answers, initiatives or platforms, inside
-    its transaction: the new version becomes visible with the change itself.
+    Called by every service that writes reports, their answers, initiatives, platforms or a round's
+    platforms, inside its transaction: the new version becomes visible with the change itself.
     """
     queryset = ReportingRound.objects.all()
     if rounds:

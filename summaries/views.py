@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from initiatives.models import InitiativeKind, TargetGroup
 from lopportal.forms import query_text
@@ -13,7 +13,7 @@ from platforms.models import Level
 from rounds import selectors
 from rounds.questionnaire import definition_for
 
-from . import answer, exports, summary
+from . import answer, documents, exports, summary
 from .permissions import SummaryPolicy
 from .presenters import question_label, summary_blocks, value_label
 
@@ -102,25 +102,33 @@ def initiative_list(request, round_slug):
     })
 
 
-def _answer_blocks(request, round):
-    result = summary.cached_round_summary(round, include_drafts=_include_drafts(request))
-    missing = list(summary.platforms_not_submitted(round))
-    initiatives = list(summary.counted_initiatives(round, include_drafts=_include_drafts(request)))
-    return answer.answer_blocks(result, missing, initiatives)
+def _working_answer(request, round):
+    include_drafts = _include_drafts(request)
+    return answer.working_answer(summary.cached_round_summary(round, include_drafts=include_drafts),
+                                 summary.counted_initiatives(round, include_drafts=include_drafts))
+
+
+def _questions_url() -> str:
+    """The list of parliamentary questions, where a citable answer is written."""
+    try:
+        return reverse("parliament:list")
+    except NoReverseMatch:
+        return "/questions/"
 
 
 def round_answer(request, round_slug):
     round = _round_for_summary(request, round_slug)
-    blocks = _answer_blocks(request, round)
     return render(request, "summaries/answer.html", {
-        "round": round, "blocks": blocks, "text": answer.answer_text(blocks),
-        "include_drafts": _include_drafts(request),
+        "round": round, "answer": _working_answer(request, round), "include_drafts": _include_drafts(request),
+        "questions_url": _questions_url(),
     })
 
 
 def round_answer_docx(request, round_slug):
     round = _round_for_summary(request, round_slug)
-    response = HttpResponse(answer.answer_docx(_answer_blocks(request, round)), content_type=(
+    working = _working_answer(request, round)
+    body = documents.answer_docx(working.text, title=round.title, lines=[working.coverage])
+    response = HttpResponse(body, content_type=(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
     response["Content-Disposition"] = f'attachment; filename="{round.slug}-antwoord.docx"'
     return response

@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from initiatives.models import Initiative, TargetGroup
 from platforms.models import Level, Membership, Onderwijsnet, Organisation, OrganisationKind, PartnerCategory, Platform
-from rounds.models import Report, ReportingRound, Theme
+from rounds.models import Report, ReportingRound, RoundPlatform, Theme
 from rounds.seed.corona_2020 import SECTIONS as CORONA_2020
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
@@ -33,6 +33,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class PlatformFactory(factory.django.DjangoModelFactory):
+    """A platform; an active one joins every round that exists already (`rounds`), so that a test's platforms are
+    the round's whatever the order they were made in, as before rounds had their own platforms.
+
+    `rounds=[...]` puts it in those rounds only; `rounds=[]` makes a platform that came "after" (in no round,
+    like one imported once the rounds had opened). An inactive platform joins no round unless given.
+    """
+
     class Meta:
         model = Platform
         skip_postgeneration_save = True
@@ -46,6 +53,15 @@ class PlatformFactory(factory.django.DjangoModelFactory):
     def coordinators(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.coordinators.set(extracted)
+
+    @factory.post_generation
+    def rounds(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            extracted = ReportingRound.objects.all() if obj.is_active else []
+        RoundPlatform.objects.bulk_create([RoundPlatform(round=r, platform=obj) for r in extracted],
+                                          ignore_conflicts=True)
 
 
 class SchoolFactory(factory.django.DjangoModelFactory):
@@ -85,7 +101,11 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class ReportingRoundFactory(factory.django.DjangoModelFactory):
-    """An open round (opened yesterday, deadline in two weeks) with the four themes of 2020."""
+    """An open round (opened yesterday, deadline in two weeks) with the four themes of 2020.
+
+    Its platforms (`platforms`) are every active platform at its creation, as `round_save` gives a new round;
+    `platforms=[...]` gives it those. A platform made later joins it too (PlatformFactory's `rounds`).
+    """
 
     class Meta:
         model = ReportingRound
@@ -101,6 +121,12 @@ class ReportingRoundFactory(factory.django.DjangoModelFactory):
     def themes(obj, create, extracted, **kwargs):
         if create:
             obj.themes.set(extracted if extracted is not None else Theme.objects.all())
+
+    @factory.post_generation
+    def platforms(obj, create, extracted, **kwargs):
+        if create:
+            platforms = Platform.objects.filter(is_active=True) if extracted is None else extracted
+            RoundPlatform.objects.bulk_create([RoundPlatform(round=obj, platform=p) for p in platforms])
 
     @factory.post_generation
     def questionnaire(obj, create, extracted, **kwargs):

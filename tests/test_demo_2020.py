@@ -2,6 +2,7 @@
 minister's answer, in the database and through summary.json (format 2)."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -214,6 +215,42 @@ def test_the_summary_page_shows_the_figures(corona_round, login, ministry_user):
     assert "26 van de 41" in page and "12 van de 29" in page  # registration procedure, per level
     assert "21 van de 41" in page  # pre-school participation unchanged, of basisonderwijs only
     assert "33 van de 70" in page and "42 van de 70" in page
+
+
+@pytest.mark.django_db
+def test_the_answer_text_gives_every_figure_of_the_ministers_answer_in_its_words(corona_round, login,
+                                                                                 ministry_user):
+    """The round's answer page: the sentences of 2020 (data of its questionnaire) with the demo's figures."""
+    response = login(ministry_user).get(reverse("rounds:answer", kwargs={"round_slug": "corona-2020"}))
+    answer = response.context["answer"]
+    assert answer.refused == []
+    assert re.findall(r"\d+", answer.coverage)[:2] == ["70", "70"]
+    text = answer.text
+    for sentence in (
+        "In 26 LOP's Basisonderwijs en 12 LOP's Secundair Onderwijs maakte minstens één school gebruik van een "
+        "aanmeldingsprocedure voor de organisatie van de inschrijvingen.",
+        "- 13 LOP's hebben de aanmeldingsperiode aangepast\n"
+        "- 22 LOP's pasten de inschrijvingsperiode voor aangemelde leerlingen aan\n"
+        "- 20 LOP's hebben de vrije inschrijvingsperiode aangepast",
+        "- 55 LOP's hebben afspraken m.b.t. de toeleiding van anderstalige nieuwkomers. 9 LOP's hiervan stuurden "
+        "deze afspraken bij n.a.v. de coronamaatregelen.",
+        "- In 21 van de 41 LOP's blijven de afspraken m.b.t. kleuterparticipatie ongewijzigd en in 3 LOP's zijn de "
+        "afspraken bijgestuurd.",
+        "- Verstrekken van laptops: in 33 van de 70 LOP's kwam dit thema ter sprake.",
+        "20 LOP's zetten zelf acties op of werkten mee aan acties. 21 LOP's boden de LOP-leden de kans om "
+        "ervaringen en goede praktijken uit te wisselen.",
+        "- Bereiken van alle leerlingen door de scholen: in 42 van de 70 LOP's kwam dit thema ter sprake. 28 LOP's "
+        "maakten hierover afspraken.",
+        "26 LOP's boden de LOP-leden de kans",
+        "- Ondersteuningsaanbod voor kansarme gezinnen van niet-onderwijspartners: in 23 van de 70 LOP's kwam dit "
+        "thema ter sprake.",
+        "12 LOP's zetten zelf acties op of werkten mee aan acties. 19 LOP's boden de LOP-leden de kans",
+        "- Zomerscholen en projecten rond leesbevordering: in 35 van de 70 LOP's kwam dit thema ter sprake.",
+    ):
+        assert sentence in text, sentence
+    # "Voor een meerderheid van de LOP's": the answer gives the figures, and they are a majority.
+    excluded = re.search(r"Voor (\d+) van de (\d+) LOP's veranderen de afspraken m\.b\.t\. de opvolging", text)
+    assert int(excluded[1]) * 2 > int(excluded[2]) == 70
 
 
 @pytest.mark.django_db

@@ -158,3 +158,54 @@ def test_the_migration_can_be_reversed_into_the_columns():
     laptops = ThemeAnswer.objects.get(report_id=ids["full"], theme_id=ids["themes"]["laptops"])
     assert (laptops.discussed, laptops.informed, laptops.note) == (True, None, "Laptops verdeeld.")
     _migrate(_latest())
+
+
+SENTENCES_BEFORE = [("rounds", "0006_round_platforms_fill")]
+SENTENCES = [("rounds", "0007_sentences_2020")]
+
+
+def _questionnaire_rows(apps, slug, sections, sentences=None):
+    """A round with a questionnaire of these spec sections, as the models of that moment store it."""
+    Round = apps.get_model("rounds", "ReportingRound")
+    Questionnaire = apps.get_model("rounds", "Questionnaire")
+    Section = apps.get_model("rounds", "Section")
+    Question = apps.get_model("rounds", "Question")
+    round = Round.objects.create(slug=slug, title=slug, period_start=datetime.date(2020, 3, 16),
+                                 opens_on=datetime.date(2020, 5, 1), deadline=datetime.date(2020, 6, 15))
+    questionnaire = Questionnaire.objects.create(round=round, version=3)
+    for s_position, spec in enumerate(sections):
+        section = Section.objects.create(questionnaire=questionnaire, key=spec["key"], title=spec["title"],
+                                         position=s_position, per_theme=spec["per_theme"])
+        for q_position, q in enumerate(spec["questions"]):
+            Question.objects.create(questionnaire=questionnaire, section=section, key=q["key"], label=q["label"],
+                                    kind=q["kind"], position=q_position,
+                                    sentence=(sentences or {}).get(q["key"], ""))
+    return questionnaire.pk
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_questionnaires_of_2020_get_the_ministers_sentences_and_lose_them_going_back():
+    from rounds.seed.corona_2020 import SECTIONS
+
+    seed = {q["key"]: q["sentence"] for s in SECTIONS for q in s["questions"]}
+    apps = _migrate(SENTENCES_BEFORE)
+    own = "- Eigen zin: {{ newcomers.adjusted.total }}."
+    of_2020 = _questionnaire_rows(apps, "ronde-2020", SECTIONS, {"newcomers": own})
+    # A questionnaire that shares one key with 2020 ("discussed") but does not ask its questions.
+    other = _questionnaire_rows(apps, "andere", [{"key": "s", "title": "S", "per_theme": True, "questions": [
+        {"key": "discussed", "label": "Besproken", "kind": "yesno"}]}])
+
+    apps = _migrate(SENTENCES)
+    Question = apps.get_model("rounds", "Question")
+    Questionnaire = apps.get_model("rounds", "Questionnaire")
+    sentences = dict(Question.objects.filter(questionnaire_id=of_2020).values_list("key", "sentence"))
+    assert sentences == {**seed, "newcomers": own}  # an admin's own sentence stays
+    assert Question.objects.get(questionnaire_id=other).sentence == ""
+    assert Questionnaire.objects.get(pk=of_2020).version == 4  # its cached definition is read anew
+    assert Questionnaire.objects.get(pk=other).version == 3
+
+    apps = _migrate(SENTENCES_BEFORE)
+    Question = apps.get_model("rounds", "Question")
+    sentences = dict(Question.objects.filter(questionnaire_id=of_2020).values_list("key", "sentence"))
+    assert sentences == {**dict.fromkeys(seed, ""), "newcomers": own}
+    _migrate(_latest())

@@ -98,9 +98,14 @@ MATRIX = {
     "rounds:create": (lambda c: {}, ADMIN_PAGE),
     "rounds:edit": (_round, ADMIN_PAGE),
     "rounds:close": (_round, CLOSE),
+    # A round's platforms: admins only (an empty POST gets the form back: a reason is required).
+    "rounds:roster": (_round, ADMIN_PAGE),
+    "rounds:roster_remove": (_report, ADMIN_PAGE),
     "rounds:questionnaire": (_round, SUMMARY),
     "rounds:questionnaire_preview": (_round, SUMMARY, "?level=secundair"),
     "rounds:questionnaire_download": (_round, SUMMARY),
+    # Sentences change nothing that is asked or stored: editable by admins also once the questionnaire is locked.
+    "rounds:questionnaire_sentences": (_round, {**ADMIN_PAGE, "admin_user": (200, 302)}),
     "rounds:questionnaire_copy": (_round, QUESTIONNAIRE_LOCKED),
     "rounds:questionnaire_upload": (_round, QUESTIONNAIRE_LOCKED),
     "rounds:questionnaire_section_create": (_round, QUESTIONNAIRE_LOCKED),
@@ -138,6 +143,11 @@ MATRIX = {
     "rounds:initiatives_csv": (_round, SUMMARY),
     "rounds:initiatives_xlsx": (_round, SUMMARY),
 }
+
+# Parliamentary questions and their answers: the rows and their objects are in tests/parliament_matrix.py.
+from .parliament_matrix import PARLIAMENT_ROWS  # noqa: E402
+
+MATRIX |= PARLIAMENT_ROWS
 
 
 def _cases():

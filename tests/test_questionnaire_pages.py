@@ -46,8 +46,12 @@ MATRIX = {
     "rounds:questionnaire_question_edit": (QUESTION, CHANGE, {}),
     "rounds:questionnaire_question_move": (QUESTION, MOVE, {"direction": "down"}),
     "rounds:questionnaire_question_remove": (QUESTION, REMOVE, {}),
+    # Sentences only (tests/test_question_sentences.py); an admin's empty POST changes nothing and goes back.
+    "rounds:questionnaire_sentences": ({}, {**CHANGE, "admin_user": (200, 302)}, {}),
 }
-CHANGING = [name for name, (_kwargs, expected, _data) in MATRIX.items() if expected is not READ]
+# The pages that change what is asked (the sentences change nothing asked, and stay open once it is locked).
+CHANGING = [name for name, (_kwargs, expected, _data) in MATRIX.items()
+            if expected is not READ and name != "rounds:questionnaire_sentences"]
 
 
 def url(round, name, **kwargs):

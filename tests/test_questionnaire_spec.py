@@ -19,7 +19,7 @@ from .factories import PlatformFactory, ReportFactory, ReportingRoundFactory, Us
 def question(key, kind="yesno", **extra) -> dict:
     return {"key": key, "label": key.replace("_", " ").capitalize(), "help_text": "", "kind": kind, "required": True,
             "level": "", "relevant": "", "implied_when": "", "implied_value": "", "min_value": None,
-            "max_value": None, "choices": [], **extra}
+            "max_value": None, "choices": [], "sentence": "", **extra}
 
 
 def section(key, questions, **extra) -> dict:
@@ -34,7 +34,8 @@ def custom_spec() -> list[dict]:
     """A questionnaire with every kind, both levels, a per-theme section, notes, conditions and implied answers."""
     return [
         section("general", [
-            question("used", help_text="Uitleg bij de vraag."),
+            question("used", help_text="Uitleg bij de vraag.",
+                     sentence="- In {{ used.yes.total }} van de {{ used.base.total }} LOP's werd het gebruikt."),
             question("colour", "choice", choices=COLOURS, relevant="${used} = 'yes'"),
             question("colours", "multiple", choices=COLOURS, required=False, level="secundair"),
             question("pupils", "number", min_value=0, max_value=5000,
@@ -95,6 +96,7 @@ CASES = [
     (_set(0, None, title=""), (0, None, "title"), "Give a title"),
     (_set(0, 0, label=""), (0, 0, "label"), "wording"),
     (_set(0, 0, kind="scale"), (0, 0, "kind"), "Unknown kind"),
+    (_set(0, 0, sentence="x" * 2001), (0, 0, "sentence"), "at most 2000"),
     # levels
     (_set(0, None, level="lager"), (0, None, "level"), "Unknown level"),
     (_set(1, 0, level="secundair"), (1, 0, "level"), "asked of basis platforms only"),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from platforms.models import Platform
-from rounds.models import Answer, Note, Report, ReportingRound, Theme
+from rounds.models import Answer, Note, Report, ReportingRound, RoundPlatform, Theme
 from summaries.presenters import summary_blocks
 from summaries.summary import drilldown, round_summary
 
@@ -370,8 +370,9 @@ def _bulk_round(n_platforms: int) -> ReportingRound:
     round = ReportingRoundFactory()
     definition = give_questionnaire(round)
     levels = itertools.cycle(["basis", "basis", "secundair"])
-    Platform.objects.bulk_create([
+    platforms = Platform.objects.bulk_create([
         Platform(code=f"p{i}", name=f"LOP {i}", level=next(levels), area="Vlaanderen") for i in range(n_platforms)])
+    RoundPlatform.objects.bulk_create([RoundPlatform(round=round, platform=p) for p in platforms])  # its roster
     now = timezone.now()
     reports = Report.objects.bulk_create([
         Report(round=round, platform=p, status="submitted", submitted_at=now, version=1)

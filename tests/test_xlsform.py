@@ -89,6 +89,31 @@ def test_the_export_is_a_valid_xlsform_that_pyxform_turns_into_an_xform(spec):
     assert "<h:title>" in result.xform
 
 
+def test_a_questions_sentence_in_the_answer_travels_in_our_column_answer_sentence():
+    spec = custom_spec()
+    sentence = spec[0]["questions"][0]["sentence"]
+    assert sentence
+    survey = load_workbook(io.BytesIO(write_xlsform(spec)))["survey"]
+    header = [cell.value for cell in survey[1]]
+    column = header.index("answer_sentence") + 1
+    assert survey.cell(row=3, column=column).value == sentence  # row 2 opens the group
+    sections, errors = read(workbook([
+        ["begin group", "general", "Algemeen", "", "", "", "", "", "", "", "", "", "", "", "Een zin."],
+        ["select_one yes_no", "used", "Gebruikt?", "", "yes", "", "", "", "", "", "", "", "", "",
+         "- {{ used.yes.total }} LOP's gebruikten het."],
+        ["end group"],
+    ], [], header=[*HEADER, "answer_sentence"]))
+    assert errors == ["sheet survey, row 2, column answer_sentence: This column is for questions, not for a group."]
+    sections, errors = read(workbook([
+        ["begin group", "general", "Algemeen"],
+        ["select_one yes_no", "used", "Gebruikt?", "", "yes", "", "", "", "", "", "", "", "", "",
+         "- {{ used.yes.total }} LOP's gebruikten het."],
+        ["end group"],
+    ], [], header=[*HEADER, "answer_sentence"]))
+    assert errors == []
+    assert sections[0]["questions"][0]["sentence"] == "- {{ used.yes.total }} LOP's gebruikten het."
+
+
 def test_a_text_that_looks_like_a_formula_is_written_as_text_and_read_back():
     spec = custom_spec()
     spec[0]["questions"][0]["label"] = "=SUM(A1:A3) leerlingen?"

@@ -202,3 +202,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # The address of the site as users reach it, for links in mails sent outside a request.
 SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# The author of the Word documents the portal writes (answers to parliament): the department.
+DOCUMENT_AUTHOR = env("DJANGO_DOCUMENT_AUTHOR", default="Departement Onderwijs en Vorming")

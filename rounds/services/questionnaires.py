@@ -1,5 +1,5 @@
-"""Writes to a round's questionnaire: replacing it with a spec (from the editor or an XLSForm file), or
-copying an earlier round's.
+"""Writes to a round's questionnaire: replacing it with a spec (from the editor or an XLSForm file),
+copying an earlier round's, or changing its questions' sentences in the answer text.
 
 A questionnaire is read-only once its round has a saved report (`questionnaire_is_locked`): a later
 change would make the answers given mean something else.
@@ -10,10 +10,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from summaries.summary import round_data_changed
+from summaries import references
+from summaries.summary import Summary, round_data_changed, round_summary
 
 from ..models import Choice, Question, Questionnaire, Report, ReportingRound, Section
-from ..spec import normalise_spec, spec_from_questionnaire, validate_spec
+from ..questionnaire import Definition, QuestionDef, definition_for, questionnaire_of
+from ..spec import SENTENCE_MAX, normalise_spec, spec_from_questionnaire, validate_spec
 
 
 def questionnaire_is_locked(round: ReportingRound) -> bool:
@@ -70,7 +72,8 @@ def questionnaire_replace(*, actor, round: ReportingRound, sections: list[dict],
             question = Question(questionnaire=questionnaire, section=section, position=q_position,
                                 **{field: q[field] for field in ("key", "label", "help_text", "kind", "required",
                                                                  "level", "relevant", "implied_when",
-                                                                 "implied_value", "min_value", "max_value")})
+                                                                 "implied_value", "min_value", "max_value",
+                                                                 "sentence")})
             question.full_clean(exclude=["questionnaire", "section"], validate_constraints=False)
             question.save()
             choices = [Choice(question=question, name=name, label=label, position=c_position)
@@ -100,3 +103,70 @@ def questionnaire_copy(*, actor, round: ReportingRound, source: ReportingRound) 
         raise ValidationError(_("The round %(round)s has no questions to copy.") % {"round": source.title},
                               code="empty")
     return questionnaire_replace(actor=actor, round=round, sections=sections, copied_from=source)
+
+
+def sentence_problems(sentence: str, question: QuestionDef, definition: Definition, summary: Summary) -> list[str]:
+    """Why a question's sentence cannot be saved: references to figures that do not exist (checked against the
+    round's summary, for every theme when the question is asked per theme), numbers typed as text, and `{theme}`
+    in a question that is not asked per theme."""
+    problems = []
+    if len(sentence) > SENTENCE_MAX:
+        problems.append(_("Use at most %(n)d characters.") % {"n": SENTENCE_MAX})
+    per_theme = question.key in definition.per_theme_keys
+    if "{theme}" in sentence and not per_theme:
+        problems.append(_("{theme} stands for the theme's name: only a question asked per theme has one."))
+    summaries = {summary.round.slug: summary}
+    for theme in (definition.themes if per_theme else ()) or (None,):
+        for _start, _end, reference in references.find(references.for_theme(sentence, definition, theme)):
+            try:
+                references.figure(reference, summaries, summary.round.slug)
+            except references.ReferenceRefused as refusal:
+                if theme is None and reference.partition(".")[0] in definition.per_theme_keys:
+                    continue  # a round without themes: its per-theme figures cannot be checked
+                if str(refusal) not in problems:
+                    problems.append(str(refusal))
+    numbers = references.unsourced_numbers(sentence)
+    if numbers:
+        problems.append(_("A number typed as text (figure without a source): %(numbers)s. Write every figure as a "
+                          "reference, e.g. {{ key.yes.total }}.") % {"numbers": ", ".join(numbers)})
+    return problems
+
+
+@transaction.atomic
+def question_sentences_update(*, actor, round: ReportingRound, sentences: dict[str, str]) -> int:
+    """Change the sentences of the round's questions in the answer text (by question key; "" for the default).
+
+    Allowed when the questionnaire is locked: a sentence changes nothing that is asked or stored. Every
+    sentence is checked first (`sentence_problems`); with any problem a ValidationError by question key and
+    nothing changes. Raises the questionnaire's version (its cached definition holds the sentences) and the
+    round's data version (its cached summary holds the definition). Returns how many sentences changed.
+    """
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire_of(round).pk)
+    questions = {q.key: q for q in Question.objects.filter(questionnaire=questionnaire, key__in=list(sentences))}
+    definition = definition_for(round)
+    summary = round_summary(round)
+    errors: dict[str, list[str]] = {}
+    changed = []
+    for key, text in sentences.items():
+        text = (text or "").strip().replace("\r\n", "\n")
+        question = questions.get(key)
+        if question is None or key not in definition.questions:
+            errors[key] = [_("There is no question %(key)s in this questionnaire.") % {"key": key}]
+            continue
+        problems = sentence_problems(text, definition.questions[key], definition, summary)
+        if problems:
+            errors[key] = problems
+        elif text != question.sentence:
+            question.sentence = text
+            changed.append(question)
+    if errors:
+        raise ValidationError(errors)
+    for question in changed:
+        question.full_clean(exclude=["questionnaire", "section"], validate_constraints=False)
+        question.save(update_fields=["sentence"])
+    if changed:
+        Questionnaire.objects.filter(pk=questionnaire.pk).update(version=F("version") + 1)
+        questionnaire.refresh_from_db()
+        round.questionnaire = questionnaire
+        round_data_changed(round)
+    return len(changed)

@@ -1,4 +1,6 @@
-"""Writes to rounds and themes, by admins."""
+"""Writes to rounds and themes, by admins, and to the platforms a round asks (its roster)."""
+
+import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -6,19 +8,32 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from platforms.models import Platform
 from summaries.summary import round_data_changed
 
-from ..models import Answer, Note, Questionnaire, ReportingRound, Theme
+from ..models import (
+    TEXT_MAX_LENGTH,
+    Answer,
+    Note,
+    Questionnaire,
+    ReportingRound,
+    RosterAction,
+    RosterChange,
+    RoundPlatform,
+    Theme,
+)
 
 
 @transaction.atomic
 def round_save(*, actor, round: ReportingRound, data: dict) -> ReportingRound:
-    """Create or change a round; a theme that already has answers in it cannot be taken out."""
+    """Create or change a round; a new round asks every active platform; a theme that already has answers in it
+    cannot be taken out."""
     themes = data.pop("themes")
     for field, value in data.items():
         setattr(round, field, value)
     round.full_clean()
-    if round.pk:
+    creating = round.pk is None
+    if not creating:
         dropped = set(round.themes.values_list("pk", flat=True)) - {t.pk for t in themes}
         answered = Theme.objects.filter(
             Q(pk__in=Answer.objects.filter(report__round=round, theme__in=dropped).values("theme_id"))
@@ -28,8 +43,12 @@ def round_save(*, actor, round: ReportingRound, data: dict) -> ReportingRound:
                                    % {"names": ", ".join(t.name for t in answered)}})
     round.save()
     round.themes.set(themes)
+    if creating:
+        # Until it opens, the roster follows the platforms (round_platforms_follow); from then on it is fixed.
+        RoundPlatform.objects.bulk_create([RoundPlatform(round=round, platform_id=pk) for pk in
+                                           Platform.objects.filter(is_active=True).values_list("pk", flat=True)])
     Questionnaire.objects.get_or_create(round=round)  # empty: the admin builds it, imports it or copies one
-    round_data_changed(round)  # its title and themes are part of the summary
+    round_data_changed(round)  # its title, themes and platforms are part of the summary
     return round
 
 
@@ -63,3 +82,91 @@ def theme_save(*, actor, theme: Theme, data: dict) -> Theme:
     if rounds := list(theme.rounds.all()):  # its name is part of these rounds' summaries
         round_data_changed(*rounds)
     return theme
+
+
+# The platforms of a round -------------------------------------------------------------------------------------
+
+
+def rounds_not_yet_open(today: datetime.date | None = None):
+    """The rounds whose roster still follows the platforms: not opened yet, and not closed."""
+    return ReportingRound.objects.filter(opens_on__gt=today or timezone.localdate(), closed_at__isnull=True)
+
+
+@transaction.atomic
+def round_platforms_follow(*, platforms) -> None:
+    """Bring these platforms into, or out of, every round that has not opened yet: an active platform joins them,
+    an inactive one leaves them. Rounds that have opened keep their platforms (only an admin changes those).
+
+    Called by the platform services (a platform made, imported, deactivated or reactivated). Not recorded as
+    a `RosterChange`: nobody chose it, the round was simply not fixed yet.
+    """
+    platforms = list(platforms)
+    waiting = list(rounds_not_yet_open().values_list("pk", flat=True)) if platforms else []
+    if not waiting:
+        return
+    active = [p.pk for p in platforms if p.is_active]
+    inactive = [p.pk for p in platforms if not p.is_active]
+    changed = set()
+    if active:
+        present = set(RoundPlatform.objects.filter(round__in=waiting, platform__in=active)
+                      .values_list("round_id", "platform_id"))
+        new = [RoundPlatform(round_id=round_pk, platform_id=platform_pk)
+               for round_pk in waiting for platform_pk in active if (round_pk, platform_pk) not in present]
+        RoundPlatform.objects.bulk_create(new)
+        changed |= {row.round_id for row in new}
+    if inactive:
+        leaving = RoundPlatform.objects.filter(round__in=waiting, platform__in=inactive)
+        changed |= set(leaving.values_list("round_id", flat=True))
+        leaving.delete()
+    if changed:
+        round_data_changed(*ReportingRound.objects.filter(pk__in=changed))
+
+
+def _roster_change(round: ReportingRound, reason: str) -> tuple[ReportingRound, str]:
+    """The round, locked and read again (two admins' changes queue), and the reason, trimmed; or the refusal
+    common to adding and removing."""
+    locked = ReportingRound.objects.select_for_update().get(pk=round.pk)
+    reason = (reason or "").strip()
+    if locked.is_closed:
+        raise ValidationError(_("This round has been closed: its platforms can no longer change."))
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason: it is kept with the change.")})
+    if len(reason) > TEXT_MAX_LENGTH:
+        raise ValidationError({"reason": _("Keep the reason under %(max)d characters.") % {"max": TEXT_MAX_LENGTH}})
+    return locked, reason
+
+
+def _record(*, actor, round: ReportingRound, platform: Platform, reason: str, action: str) -> RosterChange:
+    change = RosterChange(round=round, platform=platform, action=action, reason=reason, actor=actor)
+    change.full_clean()
+    change.save()
+    round_data_changed(round)  # every figure of the round is over its platforms
+    return change
+
+
+@transaction.atomic
+def round_platform_add(*, actor, round: ReportingRound, platform: Platform, reason: str) -> RosterChange:
+    """Add an active platform to a round that is not closed, with the reason; recorded as a `RosterChange`."""
+    round, reason = _roster_change(round, reason)
+    if RoundPlatform.objects.filter(round=round, platform=platform).exists():
+        raise ValidationError({"platform": _("%(platform)s is already one of the platforms of this round.")
+                               % {"platform": platform.name}})
+    if not Platform.objects.filter(pk=platform.pk, is_active=True).exists():
+        raise ValidationError({"platform": _("%(platform)s is no longer active: make it active again first.")
+                               % {"platform": platform.name}})
+    RoundPlatform.objects.create(round=round, platform=platform)
+    return _record(actor=actor, round=round, platform=platform, reason=reason, action=RosterAction.ADDED)
+
+
+@transaction.atomic
+def round_platform_remove(*, actor, round: ReportingRound, platform: Platform, reason: str) -> RosterChange:
+    """Take a platform out of a round that is not closed, with the reason; recorded as a `RosterChange`.
+
+    Its report, if it has one, stays in the database but no longer counts in any figure of the round.
+    """
+    round, reason = _roster_change(round, reason)
+    deleted, _rows = RoundPlatform.objects.filter(round=round, platform=platform).delete()
+    if not deleted:
+        raise ValidationError(_("%(platform)s is not one of the platforms of this round.")
+                              % {"platform": platform.name})
+    return _record(actor=actor, round=round, platform=platform, reason=reason, action=RosterAction.REMOVED)

@@ -4,7 +4,8 @@ the form per level, a copy from an earlier round, and the XLSForm file in and ou
 Admins change it, the ministry reads it, coordinators see their report form only. Every change
 is the whole questionnaire written again (`questionnaire_replace`): the spec is read, changed,
 checked and replaced, all or nothing. Once the round has a saved report the questionnaire is
-read-only: every page that changes it answers 403 with the reason.
+read-only: every page that changes it answers 403 with the reason. The questions' sentences in the
+answer text change nothing that is asked or stored: admins change them on their own page, also then.
 """
 
 from dataclasses import dataclass
@@ -16,10 +17,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lopportal.forms import add_service_errors
 from platforms.models import Level
+from summaries import references
+from summaries.documents import answer_html
+from summaries.summary import cached_round_summary
 
 from .. import selectors
 from ..forms import ReportForm
@@ -27,6 +32,7 @@ from ..forms_questionnaire import (
     CopyForm,
     QuestionForm,
     SectionForm,
+    SentencesForm,
     UploadForm,
     find_question,
     find_section,
@@ -39,7 +45,12 @@ from ..models import LevelScope, QuestionKind, ReportingRound
 from ..permissions import RoundPolicy
 from ..presenters import progress, report_sections
 from ..questionnaire import Definition, QuestionDef, SectionDef, definition_for, display_value, questionnaire_of
-from ..services.questionnaires import questionnaire_copy, questionnaire_is_locked, questionnaire_replace
+from ..services.questionnaires import (
+    question_sentences_update,
+    questionnaire_copy,
+    questionnaire_is_locked,
+    questionnaire_replace,
+)
 from ..spec import spec_from_questionnaire
 from ..xlsform import read_xlsform, write_xlsform
 
@@ -139,6 +150,7 @@ def questionnaire_detail(request, round_slug):
     return render(request, "rounds/questionnaire_detail.html", {
         "round": round, "sections": _outline(definition), "themes": definition.themes, "locked": locked,
         "locked_message": locked_message(), "editable": RoundPolicy.can_manage(request.user) and not locked,
+        "can_edit_sentences": RoundPolicy.can_manage(request.user),
     })
 
 
@@ -353,3 +365,64 @@ def questionnaire_upload(request, round):
                 messages.success(request, _("The questionnaire has been read from %(file)s.") % {"file": upload.name})
                 return redirect(_page(round))
     return render(request, "rounds/questionnaire_upload.html", {"round": round, "form": form, "errors": errors})
+
+
+# The sentences in the answer text -------------------------------------------------------------------------------
+
+
+@dataclass
+class SentenceRow:
+    """A question on the sentences page: its field, and its sentence with the round's current figures."""
+
+    question: QuestionDef
+    field: object
+    preview: str
+    theme: str  # the theme the preview shows, for a question asked per theme
+
+
+def _sentence_preview(text: str, question: QuestionDef, definition: Definition, summary) -> tuple[str, str]:
+    """The sentence as the answer shows it now (HTML), and the theme it is shown for."""
+    text = text.strip()
+    if text == references.OMIT:
+        return "", ""
+    text = text or references.default_sentence(question)
+    theme = definition.themes[0] if question.key in definition.per_theme_keys and definition.themes else None
+    text = references.for_theme(text, definition, theme)
+    summaries = {summary.round.slug: summary}
+    figures, _refused = references.figures(text, summaries, summary.round.slug)
+    urls = {reference: references.drilldown_url(reference, summaries, summary.round.slug) for reference in figures}
+    return answer_html(text, figures=figures, urls=urls), theme.name if theme else ""
+
+
+@require_http_methods(["GET", "POST"])
+def questionnaire_sentences(request, round_slug):
+    """Admins write each question's sentence in the answer text, also once the questionnaire is locked."""
+    if not RoundPolicy.can_manage(request.user):
+        raise PermissionDenied
+    round = selectors.round_get(slug=round_slug)
+    definition = definition_for(round)
+    form = SentencesForm(request.POST if request.method == "POST" else None, definition=definition)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = question_sentences_update(actor=request.user, round=round, sentences=form.sentences())
+        except ValidationError as error:
+            for key, problems in error.message_dict.items():
+                form.add_error(key if key in form.fields else None, problems)
+        else:
+            messages.success(request, ngettext("%(n)d sentence has been saved.", "%(n)d sentences have been saved.",
+                                               changed) % {"n": changed})
+            return redirect(reverse("rounds:questionnaire_sentences", kwargs={"round_slug": round.slug}))
+    summary = cached_round_summary(round)
+    sections = []
+    for section in definition.sections:
+        rows = []
+        for question in section.questions:
+            field = form[question.key]
+            text = field.value() or ""
+            preview, theme = _sentence_preview(text, question, definition, summary)
+            rows.append(SentenceRow(question, field, preview, theme))
+        sections.append((section, rows))
+    return render(request, "rounds/questionnaire_sentences.html", {
+        "round": round, "form": form, "sections": sections, "locked": questionnaire_is_locked(round),
+        "omit": references.OMIT,
+    })

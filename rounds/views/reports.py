@@ -22,7 +22,7 @@ def round_list(request):
 
 def round_detail(request, round_slug):
     round = selectors.round_get(slug=round_slug)
-    overview = selectors.round_overviews(user=request.user, rounds=[round])[0]
+    overview = selectors.round_overview(user=request.user, round=round)
     last_reminders = selectors.last_reminders(round) if request.user.is_admin else None
     if last_reminders is not None:
         for row in overview.rows:

@@ -1,4 +1,4 @@
-"""Admins' pages for rounds and themes."""
+"""Admins' pages for rounds, their platforms, and themes."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +10,7 @@ from lopportal.forms import add_service_errors
 
 from .. import selectors
 from ..forms import RoundForm, ThemeForm
+from ..forms_roster import RosterAddForm, RosterRemoveForm
 from ..models import ReportingRound, Theme
 from ..permissions import RoundPolicy
 from ..services import rounds as round_services
@@ -78,3 +79,55 @@ def theme_form(request, theme_slug=None):
             messages.success(request, _("The theme has been saved."))
             return redirect("rounds:theme_list")
     return render(request, "rounds/theme_form.html", {"form": form, "theme": theme if theme.pk else None})
+
+
+# The platforms of a round --------------------------------------------------------------------------------------
+
+
+def _round_for_roster(request, round_slug) -> ReportingRound:
+    _require_admin(request)
+    return get_object_or_404(ReportingRound, slug=round_slug)
+
+
+@require_http_methods(["GET", "POST"])
+def round_roster(request, round_slug):
+    """The round's platforms, the platforms that could be added, the changes; and the form to add one."""
+    round = _round_for_roster(request, round_slug)
+    roster = selectors.roster(round)
+    form = RosterAddForm(request.POST if request.method == "POST" else None, platforms=roster.addable)
+    if request.method == "POST" and form.is_valid():
+        platform = form.cleaned_data["platform"]
+        try:
+            round_services.round_platform_add(actor=request.user, round=round, platform=platform,
+                                              reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(platform)s has been added to the round.") % {"platform": platform.name})
+            return redirect("rounds:roster", round_slug=round.slug)
+    return render(request, "rounds/roster.html", {
+        "round": round, "roster": roster, "form": form,
+        "can_change": RoundPolicy.can_change_platforms(request.user, round),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def round_roster_remove(request, round_slug, code):
+    """The confirmation, with the reason, of taking a platform out of the round."""
+    round = _round_for_roster(request, round_slug)
+    platform = selectors.round_platform_get(round=round, code=code)
+    form = RosterRemoveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_services.round_platform_remove(actor=request.user, round=round, platform=platform,
+                                                 reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(platform)s has been taken out of the round.") % {"platform": platform.name})
+            return redirect("rounds:roster", round_slug=round.slug)
+    return render(request, "rounds/roster_remove.html", {
+        "round": round, "platform": platform, "form": form,
+        "report": selectors.report_of(round=round, platform=platform),
+        "can_change": RoundPolicy.can_change_platforms(request.user, round),
+    })

@@ -14,6 +14,9 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from initiatives.models import Initiative
+from parliament import services as parliament_services
+from parliament.demo import load_parliament
+from parliament.models import AnswerDraft, Publication
 from platforms.models import Membership, Platform
 from rounds.models import ReportingRound
 from tests.factories import InitiativeFactory, ReportFactory
@@ -143,7 +146,29 @@ def test_ministry_pages(audit, page, demo):
     audit.visit(f"{CLOSED}/questionnaire/")  # read-only for the ministry
     audit.visit("/platforms/")
     audit.visit("/platforms/gent-so/")
+    _parliament_pages(audit, page, User.objects.get(username="ministerie"))
     audit.assert_clean()
+
+
+def _parliament_pages(audit, page, user):
+    """The parliament pages: the demo's published answer, then a correction of it being written."""
+    load_parliament()
+    publication = Publication.objects.get()
+    question = publication.question
+    audit.visit("/questions/")
+    audit.visit("/questions/new/")
+    page.locator("main form button[type=submit]").click()
+    audit.check()  # the question form with its errors
+    audit.visit(f"/questions/{question.pk}/")
+    audit.visit(f"/questions/{question.pk}/edit/")
+    audit.visit(f"/answers/{publication.pk}/")
+    audit.visit(f"/answers/{publication.pk}/print/")
+    parliament_services.correction_start(actor=user, publication=publication)
+    audit.visit(f"/questions/{question.pk}/draft/")
+    page.locator("#id_text").fill("In {{ base.nothing }} en 13 LOP's.")
+    page.locator("button[name=preview]").click()
+    audit.check()  # the editor with a refused reference and a number without a source
+    audit.visit(f"/questions/{question.pk}/")  # a draft in progress
 
 
 def test_admin_pages(audit, page, demo):
@@ -182,6 +207,15 @@ def test_admin_pages(audit, page, demo):
     audit.visit(f"{OWN_CLOSED_REPORT}/report/")
     audit.visit(f"{OWN_CLOSED_REPORT}/report/return/")
     audit.visit(f"{OWN_CLOSED_REPORT}/report/reopen/")
+    _parliament_pages(audit, page, User.objects.get(username="ministerie"))
+    # An admin allowed to approve answers, on a correction that another wrote and sent for approval.
+    User.objects.filter(username="admin").update(can_approve_answers=True)
+    draft = AnswerDraft.objects.get(status="draft")
+    parliament_services.draft_submit(actor=User.objects.get(username="ministerie"), draft=draft)
+    audit.visit(f"/questions/{draft.question_id}/")  # with the approver's buttons
+    audit.visit(f"/questions/{draft.question_id}/draft/return/")
+    page.locator("main form button[type=submit]").click()
+    audit.check()  # the comment is required
     audit.assert_clean()
 
 

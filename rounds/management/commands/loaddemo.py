@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from parliament.demo import load_parliament
 from platforms.demo import load_demo
 from rounds.demo import load_rounds
 from rounds.demo_2022 import load_ukraine_round
@@ -16,6 +17,7 @@ class Command(BaseCommand):
             raise CommandError(_("The demo data cannot be loaded with production settings."))
         counts = load_demo() | load_rounds()
         load_ukraine_round()  # a third round, its questionnaire read from an XLSForm file
+        load_parliament()  # the question of 2020 with its published answer over corona-2020
         counts["rounds"] += 1
         self.stdout.write(self.style.SUCCESS(
             _("Demo loaded: %(platforms)d platforms, %(organisations)d organisations, "
