@@ -165,7 +165,7 @@ def test_another_rounds_figure_is_given_only_when_the_text_is_about_that_round(c
     both = {**_summaries(custom), **_summaries(other)}
     assert figure("ander/received.yes.total", both, "onthaal") == 0
     assert figure("received.yes.total", both, "onthaal") == 2
-    with pytest.raises(ReferenceRefused, match="another round's figure"):
+    with pytest.raises(ReferenceRefused, match="cijfer van een andere bevraging"):
         figure("ander/received.yes.total", _summaries(custom), "onthaal")
 
 
