@@ -45,6 +45,13 @@ class Audit:
         assert response is not None and response.status == status, f"{url}: HTTP {response and response.status}"
         self.check()
 
+    def submit(self, button) -> None:
+        """Click a form's submit button and audit the page the POST answers with (once it has loaded: checked
+        during the navigation, the page has no footer yet)."""
+        with self.page.expect_navigation():
+            button.click()
+        self.check()
+
     def check(self) -> None:
         """Audit the page as it is now (after a visit, or after a form was submitted)."""
         page = self.page
@@ -74,8 +81,7 @@ def test_anonymous_pages(audit, page):
     expect(page.get_by_role("alert")).to_be_visible()
     audit.check()  # the login form with its error
     audit.visit("/accounts/password_reset/")
-    page.get_by_role("button", name="Link versturen").click()
-    audit.check()  # the reset form with an empty address
+    audit.submit(page.get_by_role("button", name="Link versturen"))  # the reset form with an empty address
     audit.visit("/accounts/password_reset/done/")
     audit.visit("/accounts/reset/MQ/set-password/")  # an invalid link
     audit.visit("/accounts/reset/done/")
@@ -96,8 +102,7 @@ def test_coordinator_pages(audit, page, demo):
     expect(page.locator("#error-summary")).to_be_visible()
     audit.check()  # the report form with every question flagged
     audit.visit(f"{OWN_OPEN_REPORT}/initiatives/add/")
-    page.get_by_role("button", name="Opslaan", exact=True).click()
-    audit.check()  # the initiative form with its errors
+    audit.submit(page.get_by_role("button", name="Opslaan", exact=True))  # the initiative form with its errors
     draft = InitiativeFactory(report=ReportFactory(round=ReportingRound.objects.get(slug="open-demo"),
                                                    platform=Platform.objects.get(code="antwerpen-bao")))
     audit.visit(f"{OWN_OPEN_REPORT}/report/")  # a draft with an initiative
@@ -106,15 +111,13 @@ def test_coordinator_pages(audit, page, demo):
     audit.visit(f"{OWN_CLOSED_REPORT}/report/")  # read-only: the deadline has passed
     audit.visit(f"{OWN_CLOSED_REPORT}/report/history/")
     audit.visit(f"{UKRAINE}/platforms/antwerpen-bao/report/")  # a draft of another questionnaire
-    page.locator("button[name=submit]").click()
-    audit.check()  # its errors, next to a list, a number and a date
+    audit.submit(page.locator("button[name=submit]"))  # its errors, next to a list, a number and a date
     audit.visit(f"{UKRAINE}/platforms/antwerpen-bao/report/history/")
     audit.visit(f"{OWN_CLOSED_REPORT}/initiatives/{initiative.pk}/")
     audit.visit("/platforms/")
     audit.visit("/platforms/antwerpen-bao/")
     audit.visit("/platforms/antwerpen-bao/members/add/")
-    page.get_by_role("button", name="Opslaan", exact=True).click()
-    audit.check()  # the member form with its errors
+    audit.submit(page.get_by_role("button", name="Opslaan", exact=True))  # the member form with its errors
     audit.visit(f"/platforms/antwerpen-bao/members/{membership.pk}/edit/")
     audit.visit(f"/platforms/antwerpen-bao/members/{membership.pk}/end/")
     audit.visit("/accounts/password_change/")
@@ -157,8 +160,7 @@ def _parliament_pages(audit, page, user):
     question = publication.question
     audit.visit("/questions/")
     audit.visit("/questions/new/")
-    page.locator("main form button[type=submit]").click()
-    audit.check()  # the question form with its errors
+    audit.submit(page.locator("main form button[type=submit]"))  # the question form with its errors
     audit.visit(f"/questions/{question.pk}/")
     audit.visit(f"/questions/{question.pk}/edit/")
     audit.visit(f"/answers/{publication.pk}/")
@@ -166,8 +168,8 @@ def _parliament_pages(audit, page, user):
     parliament_services.correction_start(actor=user, publication=publication)
     audit.visit(f"/questions/{question.pk}/draft/")
     page.locator("#id_text").fill("In {{ base.nothing }} en 13 LOP's.")
-    page.locator("button[name=preview]").click()
-    audit.check()  # the editor with a refused reference and a number without a source
+    # the editor with a refused reference and a number without a source
+    audit.submit(page.locator("button[name=preview]"))
     audit.visit(f"/questions/{question.pk}/")  # a draft in progress
 
 
@@ -178,8 +180,8 @@ def test_admin_pages(audit, page, demo):
     audit.visit("/people/")
     audit.visit("/people/?role=coordinator&active=1")
     audit.visit("/people/invite/")
-    page.get_by_role("button", name="Aanmaken en uitnodiging versturen").click()
-    audit.check()  # the invitation form with its errors
+    # the invitation form with its errors
+    audit.submit(page.get_by_role("button", name="Aanmaken en uitnodiging versturen"))
     audit.visit(f"/people/{person.pk}/")
     audit.visit(f"/people/{person.pk}/edit/")
     audit.visit(f"/people/{person.pk}/deactivate/")
@@ -194,8 +196,7 @@ def test_admin_pages(audit, page, demo):
     audit.visit(f"{OPEN}/questionnaire/sections/new/")
     audit.visit(f"{OPEN}/questionnaire/sections/themes/edit/")
     audit.visit(f"{OPEN}/questionnaire/sections/themes/questions/new/")
-    page.get_by_role("button", name="Opslaan", exact=True).click()
-    audit.check()  # the question form with its errors
+    audit.submit(page.get_by_role("button", name="Opslaan", exact=True))  # the question form with its errors
     audit.visit(f"{OPEN}/questionnaire/questions/agreements/edit/")
     audit.visit(f"{OPEN}/questionnaire/questions/agreements/remove/")
     audit.visit(f"{OPEN}/questionnaire/copy/")
@@ -214,8 +215,7 @@ def test_admin_pages(audit, page, demo):
     parliament_services.draft_submit(actor=User.objects.get(username="ministerie"), draft=draft)
     audit.visit(f"/questions/{draft.question_id}/")  # with the approver's buttons
     audit.visit(f"/questions/{draft.question_id}/draft/return/")
-    page.locator("main form button[type=submit]").click()
-    audit.check()  # the comment is required
+    audit.submit(page.locator("main form button[type=submit]"))  # the comment is required
     audit.assert_clean()
 
 
