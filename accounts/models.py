@@ -84,6 +84,10 @@ class AccountAction(models.TextChoices):
     # Not written yet: the password is chosen in Django's own password-reset view, which has
     # no hook short of a signal; the person's page shows "password chosen" and the last login.
     PASSWORD_SET = "password_set", _("Password chosen")
+    # The second factor (accounts/second_factor.py): turned on or off by the person, reset by an admin.
+    SECOND_FACTOR_ENABLED = "second_factor_enabled", _("Two-step verification turned on")
+    SECOND_FACTOR_DISABLED = "second_factor_disabled", _("Two-step verification turned off")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("Two-step verification reset")
 
 
 class AccountEvent(models.Model):

@@ -5,7 +5,6 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from platforms.models import Platform
 
 from .models import AccountAction, AccountEvent, Role, User
+from .tokens import default_token_generator
 
 
 @transaction.atomic
@@ -94,8 +94,7 @@ def person_update(*, actor: User, person: User, role: str, platforms: Iterable[P
     """Change a person's role, platforms, name, e-mail address and whether they may approve answers to parliament
     (None: as it is); one event per kind of change."""
     _lock(person)
-    if person.pk == actor.pk and role != Role.ADMIN:
-        raise ValidationError({"role": _("You cannot take away your own admin role; ask another admin.")})
+    _refuse_own_role_change(actor=actor, person=person, role=role)
     platforms = _platforms_for(role, platforms)
     can_approve = _approver_flag_for(role, person.can_approve_answers if can_approve_answers is None
                                      else can_approve_answers)
@@ -139,8 +138,7 @@ def person_update(*, actor: User, person: User, role: str, platforms: Iterable[P
 def person_deactivate(*, actor: User, person: User, reason: str = "") -> User:
     """Deactivate an account: the person cannot log in any more and their open sessions end at once."""
     _lock(person)
-    if person.pk == actor.pk:
-        raise ValidationError(_("You cannot deactivate your own account; ask another admin."))
+    _refuse_own_deactivation(actor=actor, person=person)
     if not person.is_active:
         raise ValidationError(_("%(name)s is already deactivated.") % {"name": person})
     person.is_active = False
@@ -165,6 +163,58 @@ def person_reactivate(*, actor: User, person: User) -> User:
     person.save(update_fields=["is_active"])
     _record(actor=actor, target=person, action=AccountAction.REACTIVATED)
     return person
+
+
+def _refuse_own_role_change(*, actor: User, person: User, role: str) -> None:
+    if person.pk == actor.pk and role != Role.ADMIN:
+        raise ValidationError({"role": _("You cannot take away your own admin role; ask another admin.")})
+
+
+def _refuse_own_deactivation(*, actor: User, person: User) -> None:
+    if person.pk == actor.pk:
+        raise ValidationError({"is_active": _("You cannot deactivate your own account; ask another admin.")})
+
+
+# The Django admin's user pages (accounts/admin.py) go through these and the services above.
+
+
+def person_check(*, actor: User, person: User | None, role: str, platforms: Iterable[Platform], email: str,
+                 can_approve_answers: bool = False, is_active: bool = True, username: str = "") -> None:
+    """Raise the error that saving these values would raise (person None: a new account with this username),
+    writing nothing: the Django admin's form shows it next to the field instead of failing as it saves."""
+    if person is None:
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError({"username": User().unique_error_message(User, ["username"])})
+    else:
+        _refuse_own_role_change(actor=actor, person=person, role=role)
+        if not is_active:
+            _refuse_own_deactivation(actor=actor, person=person)
+    _platforms_for(role, platforms)
+    _approver_flag_for(role, can_approve_answers)
+    _check_email_free(User.objects.normalize_email(email), person=person)
+
+
+@transaction.atomic
+def person_create(*, actor: User, username: str, role: str, platforms: Iterable[Platform] = (), email: str = "",
+                  first_name: str = "", last_name: str = "", password: str | None = None) -> User:
+    """Create a person with a role (a coordinator with their platforms) and a password, or none, without mailing
+    an invitation (the Django admin's add form)."""
+    person_check(actor=actor, person=None, username=username, role=role, platforms=platforms, email=email)
+    platforms = _platforms_for(role, platforms)
+    person = user_create(username=username, role=role, email=User.objects.normalize_email(email),
+                         first_name=first_name, last_name=last_name, password=password)
+    person.coordinated_platforms.set(platforms)
+    created = Role(role).label + (f"; {_platform_names(platforms)}" if platforms else "")
+    _record(actor=actor, target=person, action=AccountAction.CREATED, details=created)
+    return person
+
+
+@transaction.atomic
+def password_set_by_admin(*, actor: User, person: User) -> None:
+    """Record that an admin set (or removed) a person's password in the Django admin; their other sessions
+    already end, as Django ties a session to the password it was opened with."""
+    details = _("set by an admin") if person.has_usable_password() else _("removed by an admin")
+    _record(actor=actor, target=person, action=AccountAction.PASSWORD_SET, details=details)
 
 
 def invitation_url(person: User) -> str:
@@ -250,6 +300,8 @@ def _yes_no(value: bool) -> str:
 
 
 def _check_email_free(email: str, *, person: User | None = None) -> None:
+    if not email:
+        return  # no address is nobody's address (the Django admin allows none; the database's constraint too)
     others = User.objects.filter(email__iexact=email)
     if person is not None:
         others = others.exclude(pk=person.pk)

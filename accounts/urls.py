@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_second_factor
 
 app_name = "people"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/resend/", views.invitation_resend, name="resend"),
     path("<int:pk>/deactivate/", views.person_deactivate, name="deactivate"),
     path("<int:pk>/reactivate/", views.person_reactivate, name="reactivate"),
+    path("<int:pk>/second-factor/reset/", views_second_factor.second_factor_reset, name="second_factor_reset"),
 ]

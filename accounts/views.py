@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lopportal.forms import add_service_errors, query_text
 
-from . import selectors, services
+from . import second_factor, selectors, services
 from .forms import DeactivateForm, PersonEditForm, PersonInviteForm
 from .models import Role
 from .permissions import PersonPolicy
@@ -78,6 +78,8 @@ def person_detail(request, pk):
         "can_manage": PersonPolicy.can_manage(request.user, person),
         "can_deactivate": PersonPolicy.can_deactivate(request.user, person),
         "can_resend": PersonPolicy.can_resend_invitation(request.user, person),
+        "second_factor": second_factor.second_factor_status(person),
+        "can_reset_second_factor": second_factor.can_reset(request.user, person),
     })
 
 

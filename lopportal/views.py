@@ -11,13 +11,22 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
+from accounts import second_factor
+from accounts.middleware import step_url
 from accounts.selectors import role_counts
 from platforms.selectors import platform_level_counts, platform_list
 from rounds.selectors import round_list, round_overviews
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login, listing the demo accounts when DEBUG is on."""
+    """Django's login, listing the demo accounts when DEBUG is on; then the second factor for those who need it."""
+
+    def get_success_url(self):
+        # The page asked for waits until the second factor is done (accounts/middleware.py would send
+        # the session there on its next request anyway; this saves the detour).
+        url = super().get_success_url()
+        step = second_factor.pending_step(self.request)
+        return step_url(step, url) if step else url
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

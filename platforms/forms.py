@@ -89,3 +89,25 @@ class PlatformForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = inline_form_helper()
+
+
+class ProposalDecisionForm(forms.Form):
+    """An admin's decision on a proposed change to a shared organisation: the button pressed, and a comment."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+    # Set by the button pressed (two submit buttons with name="decision"), not shown as a field.
+    decision = forms.ChoiceField(
+        choices=[(ACCEPT, _("Accept")), (REJECT, _("Reject"))], widget=forms.HiddenInput,
+        error_messages={"required": _("Choose to accept or to reject the proposal."),
+                        "invalid_choice": _("Choose to accept or to reject the proposal.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The coordinators who made the proposal read it on their platform's page; required to reject."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = inline_form_helper()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from lopportal.forms import inline_form_helper
-from lopportal.imports import SUPPORTED_EXTENSIONS
+from lopportal.imports import SUPPORTED_EXTENSIONS, ImportedFile, errors_shown
 
 from . import importing
 
@@ -84,8 +84,9 @@ def _check(what: str, data: bytes, filename: str):
 
 
 def _render_form(request, form, errors=(), status=200):
+    # A bad file can have thousands of errors: the page lists the first ones and says how many more there are.
     return render(request, "platforms/import_form.html", {
-        "form": form, "errors": errors, "platform_columns": importing.PLATFORM_COLUMNS,
+        "form": form, **errors_shown(errors), "platform_columns": importing.PLATFORM_COLUMNS,
         "member_columns": importing.MEMBER_COLUMNS,
     }, status=status)
 
@@ -144,7 +145,8 @@ def import_confirm(request):
     rows, preview, errors = _check(pending["what"], data, pending["filename"])
     if not errors:
         try:
-            counts = KINDS[pending["what"]].service(actor=request.user, rows=rows, expected_digest=pending["digest"])
+            counts = KINDS[pending["what"]].service(actor=request.user, rows=rows, expected_digest=pending["digest"],
+                                                    source=ImportedFile.of(data, pending["filename"]))
         except importing.PreviewChanged:
             _rows, preview, errors = _check(pending["what"], data, pending["filename"])
             if not errors:

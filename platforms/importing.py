@@ -11,9 +11,10 @@ Two file formats, CSV (UTF-8 with or without BOM, `,` or `;`) or XLSX (the first
 `parse_platforms` / `parse_members` read a file into rows and check its header,
 `preview_platforms` / `preview_members` check every row against the database and say per row
 what an import would do (create, update with the changes old → new, or unchanged), and the
-services `platforms_import` / `members_import` write exactly that. Every check happens before
-the first write; one error and nothing is written. Errors name the line (the header is line 1)
-and the column of the file, so that every problem can be fixed in one go.
+services `platforms_import` / `members_import` write exactly that, and record the import (file
+name, SHA-256, counts) in the audit log. Every check happens before the first write; one error and
+nothing is written. Errors name the line (the header is line 1) and the column of the file, so that
+every problem can be fixed in one go. The file is read within the bounds of `lopportal.imports`.
 
 Codes (level, kind, onderwijsnet, partner_category) are read case-insensitively; names, codes
 of platforms and municipalities are compared exactly as written (after trimming).
@@ -26,11 +27,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lopportal.imports import RowError, read_table
+from audit.services import record_import
+from lopportal.imports import ImportedFile, RowError, read_table
 
 from .models import (
     INSTELLINGSNUMMER_REGEX,
@@ -130,11 +133,13 @@ def read_rows(data: bytes, filename: str, columns: list[str]) -> tuple[list[Impo
     """Read a CSV or XLSX file (the type follows from its name) with exactly these columns into rows.
 
     Checks the header (every column, nothing else, in any order; names are case-insensitive) but
-    not the values, except that no cell may hold a NUL character. Empty rows are skipped; empty
-    columns after the last named one are ignored.
+    not the values, except that no cell may hold a NUL character or be too long. Empty rows are
+    skipped; empty columns after the last named one are ignored. Reading stops, with an error,
+    after the kind's IMPORT_MAX_ROWS data rows (and at the other bounds of `lopportal.imports`).
     """
+    kind = "platforms" if columns == PLATFORM_COLUMNS else "members"
     found, errors = read_table(data, filename, columns, cell_text=_cell_text, lower_header=True,
-                               no_rows=_("The file holds no data rows."))
+                               no_rows=_("The file holds no data rows."), max_rows=settings.IMPORT_MAX_ROWS[kind])
     return [ImportRow(line=line, values=values) for line, values in found], errors
 
 
@@ -456,14 +461,23 @@ def _refuse_or_check(errors: list[RowError], preview: list[PreviewRow], expected
 # Writing ------------------------------------------------------------------------------------------------------
 
 
+def _record(*, actor, kind: str, rows: list[ImportRow], counts: ImportCounts, source: ImportedFile | None) -> None:
+    record_import(actor=actor, kind=kind, file_name=source.name if source else "",
+                  sha256=source.sha256 if source else "", rows=len(rows), created=counts.created,
+                  updated=counts.updated, unchanged=counts.unchanged, target=None,
+                  command=source.command if source else None)
+
+
 @transaction.atomic
-def platforms_import(*, actor, rows: list[ImportRow], expected_digest: str | None = None) -> ImportCounts:
+def platforms_import(*, actor, rows: list[ImportRow], expected_digest: str | None = None,
+                     source: ImportedFile | None = None) -> ImportCounts:
     """Create or update the platforms of a platforms file, found by code; all rows or nothing.
 
     A new platform joins the rounds that have not opened yet, not the others (their platforms are fixed).
 
     The rows are checked again inside the transaction. With `expected_digest` (of the preview the
     user confirmed) the import is refused with `PreviewChanged` when it would now do something else.
+    The import is recorded in the audit log with its file (`source`: name, SHA-256, command) and counts.
     """
     items, errors = _plan_platforms(rows, for_update=True)
     preview = _platform_preview(items)
@@ -482,16 +496,19 @@ def platforms_import(*, actor, rows: list[ImportRow], expected_digest: str | Non
     # A new platform joins the rounds that have not opened yet; a round that has opened keeps its platforms.
     rosters_follow(created)
     summaries_changed()  # new platforms and changed levels change the summaries' counts
-    return count_actions(preview)
+    counts = count_actions(preview)
+    _record(actor=actor, kind="platforms", rows=rows, counts=counts, source=source)
+    return counts
 
 
 @transaction.atomic
-def members_import(*, actor, rows: list[ImportRow], expected_digest: str | None = None) -> ImportCounts:
+def members_import(*, actor, rows: list[ImportRow], expected_digest: str | None = None,
+                   source: ImportedFile | None = None) -> ImportCounts:
     """Create or update the organisations of a members file and make them current members of its platforms.
 
     All rows or nothing; checked again inside the transaction, and with `expected_digest` refused
     with `PreviewChanged` when the import would no longer do what the confirmed preview said.
-    An existing current membership is left as it is.
+    An existing current membership is left as it is. Recorded in the audit log as `platforms_import`.
     """
     items, errors = _plan_members(rows, for_update=True)
     preview = _member_preview(items)
@@ -509,4 +526,6 @@ def members_import(*, actor, rows: list[ImportRow], expected_digest: str | None 
             membership = Membership(platform=item.platform, organisation=slot.organisation)
             membership.full_clean()
             membership.save()
-    return count_actions(preview)
+    counts = count_actions(preview)
+    _record(actor=actor, kind="members", rows=rows, counts=counts, source=source)
+    return counts

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,8 +42,8 @@ instellingsnummer_validator = RegexValidator(
 )
 
 
-# /platforms/import/ is a page of its own, so no platform may take that code.
-RESERVED_PLATFORM_CODES = {"import"}
+# /platforms/import/ and /platforms/proposals/ are pages of their own, so no platform may take those codes.
+RESERVED_PLATFORM_CODES = {"import", "proposals"}
 
 
 def validate_platform_code(value: str) -> None:
@@ -198,3 +199,68 @@ class Membership(models.Model):
     @property
     def is_current(self) -> bool:
         return self.end_date is None
+
+
+# The details of an organisation a coordinator can propose to change (the kind never changes).
+PROPOSABLE_FIELDS = ("name", "instellingsnummer", "onderwijsnet", "partner_category", "municipality")
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class OrganisationProposal(models.Model):
+    """A coordinator's change to an organisation that other platforms share, waiting for an admin's decision."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="proposals",
+                                     verbose_name=_("organisation"))
+    # The platform whose member list the change was made from: its page shows the outcome.
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="organisation_proposals",
+                                 verbose_name=_("platform"))
+    # {field: value} of the fields the proposal changes, as they were when proposed and as proposed.
+    old_values = models.JSONField(_("old values"), default=dict)
+    new_values = models.JSONField(_("proposed values"), default=dict)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="organisation_proposals", verbose_name=_("proposed by"))
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=20, choices=ProposalStatus.choices,
+                              default=ProposalStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="organisation_decisions", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.CharField(_("comment"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("proposed change to an organisation")
+        verbose_name_plural = _("proposed changes to organisations")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ProposalStatus.values),
+                name="organisationproposal_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=ProposalStatus.PENDING, decided_at__isnull=True)
+                           | (~Q(status=ProposalStatus.PENDING) & Q(decided_at__isnull=False))),
+                name="organisationproposal_decided_when_not_pending",
+                violation_error_message=_("A decided proposal has a decision date, a pending one has none."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "proposed_at"], name="orgproposal_status_idx")]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_status_display()})"
+
+    def clean(self):
+        if not self.new_values or not isinstance(self.new_values, dict):
+            raise ValidationError(_("A proposal changes at least one detail."))
+        if set(self.new_values) - set(PROPOSABLE_FIELDS) or set(self.old_values) - set(PROPOSABLE_FIELDS):
+            raise ValidationError(_("A proposal can only change the name, institution number, educational "
+                                    "network, partner category and municipality."))
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ProposalStatus.PENDING

@@ -7,7 +7,7 @@ functions say yes or no for an action on an object that is visible (a "no" is a 
 
 from django.db.models import QuerySet
 
-from .models import Membership, Platform
+from .models import Membership, Organisation, OrganisationProposal, Platform
 
 
 def coordinated_platform_ids(user) -> frozenset[int]:
@@ -67,3 +67,45 @@ class MembershipPolicy:
     @staticmethod
     def can_change(user, membership: Membership) -> bool:
         return PlatformPolicy.can_manage_members(user, membership.platform)
+
+
+class OrganisationPolicy:
+    """Whose change to an organisation's details (name, number, network, ...) is saved at once.
+
+    One organisation can be a member of several platforms, each with its own coordinators: its
+    details are shown on every one of them. Admins change them directly; a coordinator only when
+    every platform it is or was a member of is one they coordinate. Any other coordinator's change
+    is a proposal that an admin accepts or rejects (OrganisationProposalPolicy).
+    """
+
+    @staticmethod
+    def platform_ids(organisation: Organisation) -> frozenset[int]:
+        """The platforms the organisation is or was a member of (an ended membership still lists its name)."""
+        return frozenset(Membership.objects.filter(organisation=organisation).values_list("platform_id", flat=True))
+
+    @classmethod
+    def can_change_directly(cls, user, organisation: Organisation) -> bool:
+        if not user.is_authenticated:
+            return False
+        if user.is_admin:
+            return True
+        own = coordinated_platform_ids(user)
+        return bool(own) and cls.platform_ids(organisation) <= own
+
+
+class OrganisationProposalPolicy:
+    """Proposed changes to shared organisations are read and decided by admins only.
+
+    The proposer and their fellow coordinators see the outcome on their platform's page, through
+    the platform's own visibility, not through these pages.
+    """
+
+    @staticmethod
+    def visible(user) -> QuerySet[OrganisationProposal]:
+        if user.is_authenticated and user.is_admin:
+            return OrganisationProposal.objects.all()
+        return OrganisationProposal.objects.none()
+
+    @staticmethod
+    def can_decide(user) -> bool:
+        return user.is_authenticated and user.is_admin

@@ -1,13 +1,16 @@
 """Writes to platforms, organisations and memberships."""
 
+import copy
 import datetime
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Membership, Organisation, OrganisationKind, Platform
+from .models import Membership, Organisation, OrganisationKind, OrganisationProposal, Platform, ProposalStatus
+from .permissions import OrganisationPolicy
 
 
 @transaction.atomic
@@ -87,24 +90,118 @@ def membership_create(*, actor, platform: Platform, kind: str, name: str, instel
     return membership
 
 
+def _clean_organisation(organisation: Organisation) -> None:
+    """`full_clean()`, with a taken institution number told next to its field (the constraint's error has none)."""
+    number = organisation.instellingsnummer
+    if number and Organisation.objects.filter(instellingsnummer=number).exclude(pk=organisation.pk).exists():
+        raise ValidationError({"instellingsnummer": _("An organisation with this institution number already exists.")})
+    organisation.full_clean()
+
+
+class MembershipUpdate(NamedTuple):
+    """What `membership_update` did: the saved membership, and the proposal its organisation's changes became."""
+
+    membership: Membership
+    proposal: OrganisationProposal | None
+
+
 @transaction.atomic
 def membership_update(*, actor, membership: Membership, name: str, instellingsnummer: str = "",
                       onderwijsnet: str = "", partner_category: str = "", municipality: str = "",
-                      start_date: datetime.date | None = None, note: str = "") -> Membership:
-    """Correct a member's details and the membership's start date and note."""
-    organisation = membership.organisation
-    organisation.name = name
-    organisation.instellingsnummer = instellingsnummer
-    organisation.onderwijsnet = onderwijsnet
-    organisation.partner_category = partner_category
-    organisation.municipality = municipality
-    organisation.full_clean()
-    organisation.save()
+                      start_date: datetime.date | None = None, note: str = "") -> MembershipUpdate:
+    """Save the membership's start date and note, and correct the member's details.
+
+    A coordinator's correction of an organisation that other platforms share becomes a proposal
+    for the admins (OrganisationPolicy); the membership itself is saved at once either way.
+    """
+    # Locked, so that a membership another platform adds meanwhile (which also locks it) cannot
+    # turn an organisation of this platform alone into a shared one halfway through.
+    organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    membership.organisation = organisation
+    values = {"name": name, "instellingsnummer": instellingsnummer, "onderwijsnet": onderwijsnet,
+              "partner_category": partner_category, "municipality": municipality}
+    changed = {field: value for field, value in values.items() if getattr(organisation, field) != value}
+    proposal = None
+    if changed and (actor is None or OrganisationPolicy.can_change_directly(actor, organisation)):
+        for field, value in changed.items():
+            setattr(organisation, field, value)
+        _clean_organisation(organisation)
+        organisation.save()
+    elif changed:
+        proposal = organisation_proposal_create(actor=actor, organisation=organisation,
+                                                platform=membership.platform, values=changed)
     membership.start_date = start_date
     membership.note = note
     membership.full_clean()
     membership.save()
-    return membership
+    return MembershipUpdate(membership, proposal)
+
+
+@transaction.atomic
+def organisation_proposal_create(*, actor, organisation: Organisation, platform: Platform,
+                                 values: dict[str, str]) -> OrganisationProposal:
+    """Send a change to a shared organisation's details to the admins as a proposal (the same one pending: that one).
+
+    The proposed details are checked as if they were saved now (format, rules per kind, a free
+    institution number), so that a mistake is told at once, next to its field.
+    """
+    old = {field: getattr(organisation, field) for field in values}
+    trial = copy.copy(organisation)
+    for field, value in values.items():
+        setattr(trial, field, value)
+    _clean_organisation(trial)
+    for pending in organisation.proposals.filter(status=ProposalStatus.PENDING, platform=platform):
+        if pending.new_values == values:
+            return pending  # the same change sent twice (a second click, a second tab)
+    proposal = OrganisationProposal(organisation=organisation, platform=platform, old_values=old,
+                                    new_values=values, proposed_by=actor)
+    proposal.full_clean()
+    proposal.save()
+    return proposal
+
+
+def _pending_proposal(proposal: OrganisationProposal) -> OrganisationProposal:
+    """The proposal's row locked and current; refused when someone decided it meanwhile."""
+    locked = OrganisationProposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.status == ProposalStatus.ACCEPTED:
+        raise ValidationError(_("This proposal has already been accepted."))
+    if locked.status == ProposalStatus.REJECTED:
+        raise ValidationError(_("This proposal has already been rejected."))
+    return locked
+
+
+@transaction.atomic
+def organisation_proposal_accept(*, actor, proposal: OrganisationProposal, comment: str = "") -> OrganisationProposal:
+    """Apply a proposed change to a shared organisation's details, on every platform it belongs to."""
+    proposal = _pending_proposal(proposal)
+    organisation = Organisation.objects.select_for_update().get(pk=proposal.organisation_id)
+    for field, value in proposal.new_values.items():
+        setattr(organisation, field, value)
+    # Checked again: another change may have taken the institution number since it was proposed.
+    _clean_organisation(organisation)
+    organisation.save()
+    _decide(proposal, actor=actor, status=ProposalStatus.ACCEPTED, comment=comment)
+    summaries_changed()
+    return proposal
+
+
+@transaction.atomic
+def organisation_proposal_reject(*, actor, proposal: OrganisationProposal, comment: str) -> OrganisationProposal:
+    """Refuse a proposed change, with a comment for the coordinators who made it; the organisation stays as it is."""
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say why the proposal is rejected: the coordinators read it.")})
+    proposal = _pending_proposal(proposal)
+    _decide(proposal, actor=actor, status=ProposalStatus.REJECTED, comment=comment)
+    return proposal
+
+
+def _decide(proposal: OrganisationProposal, *, actor, status: str, comment: str) -> None:
+    proposal.status = status
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.decision_comment = comment.strip()
+    proposal.full_clean()
+    proposal.save()
 
 
 @transaction.atomic

@@ -9,6 +9,8 @@ choice's name, several of a list the chosen names separated by spaces, a number 
 date `YYYY-MM-DD`; an empty cell is "not answered", or "not asked" (by level or condition).
 """
 
+import unicodedata
+
 from .questionnaire import Definition
 
 PLATFORM_COLUMNS = ["platform_code", "platform_name", "level", "status"]
@@ -26,11 +28,28 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FIRST_CHARACTERS = frozenset([*FORMULA_PREFIXES, "'"])
 
 
+def _as_read(character: str) -> str:
+    """A character as Unicode's compatibility normalisation (NFKC) reads it: full-width ＝, small ﹢ and
+    superscript ⁼ are =, + and = (a spreadsheet may read them so too)."""
+    return unicodedata.normalize("NFKC", character) if character >= "\x80" else character
+
+
 def _looks_neutralised(value: str) -> bool:
-    """Apostrophes, then a formula character: what `neutralise` writes, or a text that would read as that."""
-    # Most cells start with none of these: answer their question without copying the text (the export asks
+    """Apostrophes, then a formula character: what `neutralise` writes, or a text that would read as that.
+
+    Each character is normalised on its own: normalising the whole text would compose = and a
+    following combining stroke (U+0338) into ≠, and let that text through.
+    """
+    # Most cells start with plain text: answer their question without normalising anything (the export asks
     # for every cell of every report).
-    return value[:1] in FIRST_CHARACTERS and value.lstrip("'").startswith(FORMULA_PREFIXES)
+    first = value[:1]
+    if first < "\x80" and first not in FIRST_CHARACTERS:
+        return False
+    for character in value:
+        read = _as_read(character)
+        if read != "'":  # apostrophes (or full-width ones) come first, then the character that counts
+            return read.startswith(FORMULA_PREFIXES)
+    return False
 
 
 def neutralise(value: str) -> str:

@@ -1,31 +1,37 @@
-"""Reading reports back from a file in the one export format (`columns.py`), all or nothing.
+"""Reading reports back from a file in the one export format (`columns.py`), all or nothing; and a
+questionnaire read from an XLSForm file (`xlsform.py`) written as an import.
 
-`parse_report_file` reads a CSV or XLSX file into rows, `validate_rows` checks every row by the
-rules of the report form (the round's questionnaire: `Definition.check`, strictly, so that a cell
-for a question not asked is refused rather than dropped), and the service `reports_import` writes
-them through the one writer of answers. A row of a platform that is not one of the round's
-platforms is refused. Errors name the line and column of the file, so that the person who made
-the file can find and fix every problem in one go.
+`parse_report_file` reads a CSV or XLSX file into rows (within the bounds of `lopportal.imports`),
+`validate_rows` checks every row by the rules of the report form (the round's questionnaire:
+`Definition.check`, strictly, so that a cell for a question not asked is refused rather than
+dropped), and the service `reports_import` writes them through the one writer of answers. A row of
+a platform that is not one of the round's platforms is refused. Errors name the line and column of
+the file, so that the person who made the file can find and fix every problem in one go. Both
+services record the import in the audit log, with the file's name and SHA-256 and the counts.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lopportal.imports import RowError, read_table
+from audit.services import record_import
+from lopportal.imports import ImportedFile, RowError, read_table
 from platforms.models import Platform
 from summaries.summary import round_data_changed
 
 from .columns import report_columns, unneutralise
-from .models import TEXT_MAX_LENGTH, Report, ReportingRound, ReportStatus, RoundPlatform
+from .models import TEXT_MAX_LENGTH, Questionnaire, Report, ReportingRound, ReportStatus, RoundPlatform
 from .questionnaire import Definition, definition_for, parse_cell
+from .services.questionnaires import questionnaire_replace
 from .services.reports import answers_write
+from .spec import normalise_spec, spec_from_questionnaire
 
 
 @dataclass
@@ -70,11 +76,13 @@ def parse_report_file(fileobj: BinaryIO, filename: str,
     """Read a CSV or XLSX report file of this round into rows; the file type follows from its name.
 
     Checks the header (every column of the format, nothing else) but not the values (that is
-    `validate_rows`), except that no cell may hold a NUL character. Empty rows are skipped; empty
-    columns after the last named one are ignored.
+    `validate_rows`), except that no cell may hold a NUL character or be too long. Empty rows are
+    skipped; empty columns after the last named one are ignored. A file larger than the bound is
+    refused without reading it all.
     """
-    rows, errors = read_table(fileobj.read(), filename, round_columns(round), cell_text=_cell_text,
-                              no_rows=_("The file holds no reports."))
+    data = fileobj.read(settings.IMPORT_MAX_UNPACKED_BYTES + 1)
+    rows, errors = read_table(data, filename, round_columns(round), cell_text=_cell_text,
+                              no_rows=_("The file holds no reports."), max_rows=settings.IMPORT_MAX_ROWS["responses"])
     return [ReportRow(line=line, values=values) for line, values in rows], errors
 
 
@@ -171,21 +179,24 @@ def validate_rows(round: ReportingRound, rows: list[ReportRow]) -> list[RowError
 
 
 @transaction.atomic
-def reports_import(*, actor, round: ReportingRound, rows: list[ReportRow]) -> int:
+def reports_import(*, actor, round: ReportingRound, rows: list[ReportRow], source: ImportedFile | None = None) -> int:
     """Create or replace the round's report of every platform in the rows; all or nothing.
 
     The rows are checked again here, inside the transaction, so that nothing is written unless
     every row passes. What the file leaves empty is unanswered afterwards. Raises the round's data
-    version once. Returns the number of reports written.
+    version once. Returns the number of reports written. The import is recorded in the audit log,
+    on the round, with its file (`source`: name, SHA-256, command) and the reports created and replaced.
     """
     definition = definition_for(round)
     checked, errors = _check_rows(round, definition, rows)
     if errors:
         raise ValidationError([str(error) for error in errors])
     now = timezone.now()
+    created = 0
     for item in checked:
         report = Report.objects.select_for_update().filter(round=round, platform=item.platform).first()
         if report is None:
+            created += 1
             report = Report(round=round, platform=item.platform, version=1)
         else:
             # Raising the version turns a coordinator's page that was open before the import into a stale save.
@@ -201,4 +212,34 @@ def reports_import(*, actor, round: ReportingRound, rows: list[ReportRow]) -> in
         report.save()
         answers_write(actor=actor, report=report, definition=definition, values=item.values, notes=item.notes)
     round_data_changed(round)
+    record_import(actor=actor, kind="responses", file_name=source.name if source else "",
+                  sha256=source.sha256 if source else "", rows=len(rows), created=created,
+                  updated=len(checked) - created, unchanged=0, target=round,
+                  command=source.command if source else None)
     return len(checked)
+
+
+def _question_parts(sections: list[dict]) -> dict[str, dict]:
+    """The questions of a spec by key, each with the key of its section."""
+    return {question["key"]: {**question, "choices": [list(choice) for choice in question["choices"]],
+                              "section": section["key"]}
+            for section in sections for question in section["questions"]}
+
+
+@transaction.atomic
+def questionnaire_import(*, actor, round: ReportingRound, sections: list[dict], source: ImportedFile):
+    """Replace the round's questionnaire with one read from a file (`questionnaire_replace`) and record the import.
+
+    The audit entry, on the round, has the file (`source`: name, SHA-256, command) and counts the file's
+    questions: new ones (created), changed ones (updated) and the same as before (unchanged).
+    """
+    sections = normalise_spec(sections)
+    before = _question_parts(spec_from_questionnaire(Questionnaire.objects.filter(round=round).first()))
+    questionnaire = questionnaire_replace(actor=actor, round=round, sections=sections)
+    after = _question_parts(sections)
+    created = sum(1 for key in after if key not in before)
+    unchanged = sum(1 for key, question in after.items() if before.get(key) == question)
+    record_import(actor=actor, kind="questionnaire", file_name=source.name, sha256=source.sha256, rows=len(after),
+                  created=created, updated=len(after) - created - unchanged, unchanged=unchanged, target=round,
+                  command=source.command)
+    return questionnaire

@@ -28,10 +28,10 @@ rules of a questionnaire are `rounds.spec.validate_spec`'s, mapped back to the c
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -41,6 +41,8 @@ from pyxform.errors import PyXFormError
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 from pyxform.xls2json import RE_SELECT
 from pyxform.xls2json_backends import xlsx_to_dict
+
+from lopportal.imports import RowErrors, scan_workbook
 
 from . import conditions
 from .models import QuestionKind, Questionnaire, ReportingRound
@@ -55,9 +57,8 @@ from .spec import (
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SURVEY_ROWS = 2000
-# What the workbook's XML parts may take once unzipped: a small zip can unpack to a huge sheet. A survey of
-# 2,000 rows takes a few MB; images and other media do not count (they are not parsed).
-MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+# What the workbook takes once unpacked, its rows and its cells are bounded by the settings IMPORT_* (a small zip
+# can unpack to a huge sheet; a survey of 2,000 rows takes a few MB): see lopportal.imports.
 EXTENSIONS = (".xlsx", ".xlsm")
 LANGUAGE = "Dutch (nl)"
 YES_NO_LIST = "yes_no"
@@ -90,6 +91,15 @@ GROUP_ONLY = ("per_theme", "note_name", "note_label")
 def position_message(sheet: str, row: int, column: str, message: str) -> str:
     return _("sheet %(sheet)s, row %(row)d, column %(column)s: %(message)s") % {
         "sheet": sheet, "row": row, "column": column, "message": message}
+
+
+def bound_message(sheet: str, row: int, column: str, message: str) -> str:
+    """A bound the workbook breaks (`lopportal.imports.scan_workbook`), at its cell, row or the whole file."""
+    if column:
+        return position_message(sheet, row, column, message)
+    if sheet:
+        return _("sheet %(sheet)s, row %(row)d: %(message)s") % {"sheet": sheet, "row": row, "message": message}
+    return message
 
 
 # Reading ------------------------------------------------------------------------------------------------------
@@ -136,7 +146,7 @@ class _Reader:
         name = sheet.name if isinstance(sheet, _Sheet) else sheet
         shown = sheet.shown(column) if isinstance(sheet, _Sheet) else column
         text = position_message(name, row, shown, message)
-        if text not in self.errors:
+        if text not in self.positions:  # (a dict: a file with thousands of errors is not checked in quadratic time)
             self.errors.append(text)
             self.positions[text] = (name != SURVEY, row)
 
@@ -153,15 +163,12 @@ class _Reader:
         if len(data) > MAX_BYTES:
             self.errors.append(_("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)})
             return None
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                unpacked = sum(info.file_size for info in archive.infolist()
-                               if info.filename.lower().endswith((".xml", ".rels")))
-        except (zipfile.BadZipFile, ValueError, OSError):
-            self.errors.append(_("The file cannot be read as an Excel workbook (.xlsx)."))
-            return None
-        if unpacked > MAX_UNPACKED_BYTES:
-            self.errors.append(_("The workbook is too large once unpacked."))
+        # pyxform takes the workbook whole: first the zip's directory, then a streamed read check the bounds.
+        found = scan_workbook(data, max_rows=settings.IMPORT_MAX_ROWS["questionnaire"])
+        if found:
+            # Kept as a RowErrors: the page and the command say how many more there are than they show.
+            self.errors = RowErrors([bound_message(*item) for item in found])
+            self.errors.dropped += found.dropped
             return None
         try:
             return xlsx_to_dict(io.BytesIO(data))

@@ -66,6 +66,7 @@ from rounds.selectors import report_values
 
 from . import strategies as hs
 from .factories import PASSWORD, InitiativeFactory, MembershipFactory, PartnerFactory, ReportFactory, report_post_data
+from .second_factor_helpers import verify_session
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 HOSTILE = settings(
@@ -228,6 +229,8 @@ def _login(client, user):
     user.refresh_from_db()
     client.cookies.clear()
     client.force_login(user, backend=MODEL_BACKEND)
+    if user.reads_everything:  # admins and ministry staff have passed their second factor too
+        verify_session(client, user)
     return client
 
 
@@ -1410,3 +1413,341 @@ def test_import_confirm_with_a_forged_token(client, admin_user, request):
                          allowed={"platforms.platform", *ROUND_VERSION})
         assert response.status_code == 302 and response["Location"] == reverse("platforms:import")
         assert not Platform.objects.filter(code="leuven-bao").exists()
+
+
+# Shared organisations and the Django admin's account pages (issue #15, findings 2 and 4) -----------------------------
+
+
+def _shared(membership, other_platform) -> None:
+    """Make the membership's organisation a member of another platform too, as in finding 2."""
+    MembershipFactory(platform=other_platform, organisation=membership.organisation)
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_shared_member_edit_never_changes_the_organisation(client, coordinator, platform, other_platform, data):
+    from platforms.models import PROPOSABLE_FIELDS, OrganisationProposal
+
+    numbers = list(Organisation.objects.exclude(instellingsnummer="").values_list("instellingsnummer", flat=True))
+    membership = data.draw(st.sampled_from(list(platform.memberships.order_by("pk"))))
+    request = data.draw(requests(_membership_fields(numbers)))
+    with rolled_back():
+        _shared(membership, other_platform)
+        organisations = _organisations()
+        _login(client, coordinator)
+        url = reverse("platforms:membership_edit", kwargs={"code": platform.code, "pk": membership.pk})
+        response = _post(client, url, request, allowed={"platforms.membership", "platforms.organisationproposal"})
+        assert _organisations() == organisations  # whatever was posted
+        if response.status_code == 302:
+            post = response.wsgi_request.POST
+            saved = Membership.objects.get(pk=membership.pk)
+            cleaned = _cleaned(MembershipForm(post, initial={"kind": membership.organisation.kind}, editing=True))
+            assert (saved.note, saved.start_date) == (_stripped(post, "note"), cleaned["start_date"])
+            old = organisations[membership.organisation_id]
+            changed = {f: cleaned[f] for f in PROPOSABLE_FIELDS if cleaned[f] != old[f]}
+            proposals = OrganisationProposal.objects.filter(organisation=membership.organisation)
+            assert [(p.new_values, p.proposed_by) for p in proposals] == ([(changed, coordinator)] if changed else [])
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_proposal_decide(client, admin_user, coordinator, platform, other_platform, open_round, data):
+    from platforms.models import OrganisationProposal, ProposalStatus
+
+    proposed_name = data.draw(hs.stored_text("Basisschool Nieuw"))
+    request = data.draw(requests({"decision": st.sampled_from(["accept", "reject"]),
+                                  "comment": hs.stored_text("Klopt.")}))
+    with rolled_back():
+        membership = platform.memberships.get(organisation__kind="school")
+        _shared(membership, other_platform)
+        organisation = membership.organisation
+        proposal = OrganisationProposal.objects.create(
+            organisation=organisation, platform=platform, proposed_by=coordinator,
+            old_values={"name": organisation.name}, new_values={"name": proposed_name})
+        _login(client, admin_user)
+        url = reverse("platforms:proposal_decide", kwargs={"pk": proposal.pk})
+        response = _post(client, url, request, allowed={"platforms.organisation", "platforms.organisationproposal",
+                                                         *ROUND_VERSION})
+        proposal.refresh_from_db()
+        organisation.refresh_from_db()
+        if response.status_code == 302:
+            post = response.wsgi_request.POST
+            assert proposal.decision_comment == _stripped(post, "comment")
+            if post["decision"] == "accept":
+                assert (proposal.status, organisation.name) == (ProposalStatus.ACCEPTED, proposed_name)
+            else:
+                assert (proposal.status, organisation.name) == (ProposalStatus.REJECTED, membership.organisation.name)
+                assert proposal.decision_comment
+        else:
+            assert proposal.status == ProposalStatus.PENDING
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(data=st.data())
+def test_django_admin_user_change_follows_the_account_rules(client, admin_user, ministry_user, other_coordinator,
+                                                            platform, other_platform, data):
+    from django.forms import CheckboxInput
+
+    person = data.draw(st.sampled_from([other_coordinator, ministry_user, admin_user]))
+    fields = {**_person_fields([platform, other_platform]), "is_active": st.sampled_from(["on", "on", ""]),
+              "can_approve_answers": st.sampled_from(["on", ""]), "is_staff": st.sampled_from(["on", ""]),
+              "is_superuser": st.sampled_from(["on", ""]), "username": st.sampled_from(["nieuw", person.username])}
+    request = data.draw(requests(fields))
+    with rolled_back():
+        _login(client, admin_user)
+        url = reverse("admin:accounts_user_change", args=(person.pk,))
+        response = _post(client, url, request, allowed=PEOPLE_TABLES)
+        saved = User.objects.get(pk=person.pk)
+        assert (saved.is_staff, saved.is_superuser) == ((saved.role == Role.ADMIN,) * 2)
+        assert saved.username == person.username  # read-only in the admin
+        if response.status_code == 302:
+            post = response.wsgi_request.POST
+            _assert_person_saved(post, saved)
+            assert saved.is_active == CheckboxInput().value_from_datadict(post, {}, "is_active")
+            if saved.role != person.role:
+                assert AccountEvent.objects.filter(target=person, action=AccountAction.ROLE_CHANGED, actor=admin_user)
+            if not saved.is_active:
+                assert AccountEvent.objects.filter(target=person, action=AccountAction.DEACTIVATED)
+
+
+# Spoofed forwarding headers, no-store, reset links after a deactivation (issue #15, findings 1, 5, 6) ----------
+
+# What a client may write in X-Forwarded-For besides addresses: junk, ports, zones, brackets, markup.
+FORWARDED_HOPS = st.one_of(st.ip_addresses().map(str), hs.hostile_text(), st.sampled_from(
+    ["unknown", "", " ", "[::1]:80", "203.0.113.9:4711", "::ffff:203.0.113.9", "fe80::1%eth0", "10.0.0.1, 10.0.0.2"]))
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(proxies=st.integers(0, 2), spoofed=st.lists(FORWARDED_HOPS, max_size=4), real=st.ip_addresses(),
+       other=st.dictionaries(st.sampled_from(["HTTP_X_REAL_IP", "HTTP_FORWARDED", "HTTP_CLIENT_IP",
+                                              "HTTP_CF_CONNECTING_IP"]), FORWARDED_HOPS))
+def test_login_with_spoofed_forwarding_headers(client, coordinator, proxies, spoofed, real, other):
+    """A failed login is counted against the address our own proxies saw, whatever the client wrote."""
+    from axes.models import AccessAttempt
+    from django.test import override_settings
+
+    real = str(real.ipv4_mapped or real) if real.version == 6 else str(real)
+    hops = [real, "10.0.0.1", "10.0.0.2"][: proxies + 1]  # each proxy appends where its connection came from
+    meta = {**other, "REMOTE_ADDR": hops[-1], "HTTP_X_FORWARDED_FOR": ", ".join([*spoofed, *hops[:-1]])}
+    with rolled_back(), override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3, TRUSTED_PROXY_COUNT=proxies):
+        client.cookies.clear()
+        response = client.post(reverse("login"), {"username": coordinator.username, "password": "fout"}, **meta)
+        assert response.status_code == 200
+        assert SESSION_KEY not in client.session
+        assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [real]
+
+
+@pytest.mark.django_db
+@FEW
+@given(data=st.data())
+def test_nothing_a_logged_in_user_receives_may_be_stored(client, coordinator, ministry_user, platform, open_round,
+                                                         data):
+    user = data.draw(st.sampled_from([coordinator, ministry_user]))
+    kwargs = {"round_slug": open_round.slug}
+    url = data.draw(st.one_of(
+        st.sampled_from([reverse("home"), reverse("rounds:list"), reverse("rounds:summary", kwargs=kwargs),
+                         reverse("rounds:summary_json", kwargs=kwargs), reverse("rounds:export_csv", kwargs=kwargs),
+                         reverse("rounds:report", kwargs={**kwargs, "code": platform.code}),
+                         reverse("people:list"), reverse("password_change")]),
+        hs.hostile_text().map(lambda text: "/" + quote(text, safe="") + "/")))
+    params = data.draw(st.dictionaries(st.sampled_from(["q", "page", "platform", "format"]), hs.hostile_text(),
+                                       max_size=3))
+    with rolled_back():
+        _login(client, user)
+        response = _get(client, url, params)
+        cache_control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+        assert {"no-store", "private"} <= cache_control and "public" not in cache_control, (url, response.status_code)
+
+
+def _new_password_via(client, link, password):
+    page = client.get(link, follow=True)
+    if not page.context["validlink"]:
+        return False
+    response = client.post(page.redirect_chain[-1][0], {"new_password1": password, "new_password2": password})
+    return response.status_code == 302
+
+
+@pytest.mark.django_db
+@FEW
+@given(steps=st.lists(st.sampled_from(["deactivate", "reactivate"]), max_size=4), reason=hs.stored_text(),
+       password=st.sampled_from(["Zomer-2020-lange-zin", "👩‍👩‍👧‍👦 lang genoeg wachtwoord 🇧🇪"]))
+def test_a_reset_link_never_outlives_a_deactivation(client, coordinator, admin_user, steps, reason, password):
+    from accounts import services
+
+    with rolled_back():
+        client.cookies.clear()
+        client.post(reverse("password_reset"), {"email": coordinator.email})
+        link = mail.outbox[0].body.split("http://testserver", 1)[1].split()[0]
+        deactivated = False
+        for step in steps:
+            coordinator.refresh_from_db()
+            if step == "deactivate" and coordinator.is_active:
+                services.person_deactivate(actor=admin_user, person=coordinator, reason=reason)
+                deactivated = True
+            elif step == "reactivate" and not coordinator.is_active:
+                services.person_reactivate(actor=admin_user, person=coordinator)
+        assert _new_password_via(client, link, password) is not deactivated
+        coordinator.refresh_from_db()
+        assert coordinator.check_password(password) is not deactivated
+
+
+# The second factor (issue #15) ---------------------------------------------------------------------------------------
+
+# "RIGHT" stands for the code the app shows at the moment of the request (computed then; a strategy cannot know it).
+SECOND_FACTOR_CODES = st.one_of(st.sampled_from(["RIGHT", "RIGHT", "000000", "12345", "1234567", "abcdefgh",
+                                                 "aaaa-aaaa", " 12 34 56 ", "１２３４５６", ""]), hs.hostile_text())
+
+
+def _with_code(request, code: str):
+    """The drawn request with "RIGHT" replaced by the right code (also inside a repeated field)."""
+    data, encoding = request
+    swap = lambda value: code if value == "RIGHT" else value  # noqa: E731
+    return {name: [swap(v) for v in value] if isinstance(value, list) else swap(value)
+            for name, value in data.items()}, encoding
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(request=requests({"code": SECOND_FACTOR_CODES, "next": st.sampled_from(NEXT_URLS)}))
+def test_second_factor_code_at_login(client, admin_user, request):
+    from .second_factor_helpers import confirmed_device, totp_code
+
+    with rolled_back():
+        device = confirmed_device(admin_user)
+        client.cookies.clear()
+        client.force_login(admin_user, backend=MODEL_BACKEND)  # the password passed, the code not yet
+        response = _post(client, reverse("second_factor_verify"), _with_code(request, totp_code(device)),
+                         allowed=set())
+        # Only the right code opens the portal (never a code of another shape or a neighbour of it).
+        passed = client.get(reverse("home")).status_code == 200
+        assert passed == (response.status_code == 302)
+
+
+@pytest.mark.django_db
+@HOSTILE
+@given(request=requests({"code": SECOND_FACTOR_CODES, "next": st.sampled_from(NEXT_URLS)}))
+def test_second_factor_setup(client, ministry_user, request):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.second_factor import SETUP_KEY
+
+    from .second_factor_helpers import totp_code
+
+    with rolled_back():
+        client.cookies.clear()
+        client.force_login(ministry_user, backend=MODEL_BACKEND)
+        client.get(reverse("second_factor_setup"))
+        key = client.session[SETUP_KEY]
+        response = _post(client, reverse("second_factor_setup"), _with_code(request, totp_code(key)),
+                         allowed={"accounts.accountevent"})
+        assert TOTPDevice.objects.filter(user=ministry_user, confirmed=True).exists() == (response.status_code == 302)
+
+
+@pytest.mark.django_db
+@FEW
+@given(request=requests({"code": SECOND_FACTOR_CODES}))
+def test_second_factor_turned_off(client, coordinator, request):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .second_factor_helpers import totp_code, verify_session
+
+    with rolled_back():
+        client.cookies.clear()
+        client.force_login(coordinator, backend=MODEL_BACKEND)
+        device = verify_session(client, coordinator)  # a coordinator who turned it on, and passed it at login
+        response = _post(client, reverse("second_factor_disable"), _with_code(request, totp_code(device)),
+                         allowed={"accounts.accountevent"})
+        assert TOTPDevice.objects.filter(user=coordinator).exists() == (response.status_code != 302)
+
+
+# Import bombs (finding 8 of issue #15): refused before they are read whole, with a small page --------------------
+
+
+def _bomb(kind: str) -> tuple[str, str, bytes]:
+    """(what, file name, content) of an upload that breaks one of the imports' bounds (lopportal/imports.py)."""
+    import csv
+
+    from .import_files import BOMB_TEXT, xlsx
+
+    columns = master_importing.MEMBER_COLUMNS
+    member = ["gent-bao", "school", "Basisschool De Linde", "012345", "katholiek", "", "Gent"]
+    lines = {
+        "long cell": [columns, [*member[:2], "x" * 5_000, *member[3:]]],
+        "many rows": [columns, *[[*member[:2], f"School {n}", *member[3:]] for n in range(2_500)]],
+        "many errors": [columns, *[[*member[:2], f"School {n}", "1", *member[4:]] for n in range(1_500)]],
+        "wide row": [columns, [""] * 600_000],
+        "many lines": [columns, *[[]] * 150_000],
+    }
+    if kind == "zip bomb":
+        return "members", "leden.xlsx", xlsx({"Leden": [columns, [*member[:2], BOMB_TEXT, *member[3:]]]})
+    out = io.StringIO()
+    csv.writer(out).writerows(lines[kind])
+    return "members", "leden.csv", out.getvalue().encode()
+
+
+@pytest.mark.django_db
+@FEW
+@given(kind=st.sampled_from(["zip bomb", "long cell", "many rows", "many errors", "wide row", "many lines"]))
+def test_import_bombs(client, admin_user, platform, kind):
+    what, filename, content = _bomb(kind)
+    assert len(content) < 2 * 1024 * 1024  # within the upload's limit: the bounds behind it refuse them
+    with rolled_back():
+        _login(client, admin_user)
+        response = _post(client, reverse("platforms:import"), ({"what": what}, "multipart"), allowed=set(),
+                         files={"file": SimpleUploadedFile(filename, content)})
+        assert response.status_code == 200 and IMPORT_SESSION_KEY not in client.session
+        assert 1 <= len(response.context["errors"]) <= 100 and response.context["error_count"] >= 1
+        assert len(response.content) < 100_000
+
+
+@pytest.mark.django_db
+@FEW
+@given(long=st.booleans())
+def test_xlsform_bomb(client, admin_user, open_round, long):
+    from .import_files import BOMB_TEXT, xlsx
+
+    text = "x" * 5_000 if long else BOMB_TEXT  # a cell too long, or a zip bomb
+    survey = [["type", "name", "label"], ["begin group", "general", "Algemeen"], ["text", "long", text],
+              ["end group"]]
+    with rolled_back():
+        _login(client, admin_user)
+        response = _post(client, reverse("rounds:questionnaire_upload", kwargs={"round_slug": open_round.slug}),
+                         ({}, "multipart"), allowed=set(),
+                         files={"file": SimpleUploadedFile("vragenlijst.xlsx", xlsx({"survey": survey}))})
+        assert response.status_code == 200 and response.context["error_count"] == 1
+
+
+# The audit log (issue #15): hostile filters, and hostile text in entries, on the page and in the download ----------
+
+
+@pytest.mark.django_db
+@FEW
+@given(data=st.data())
+def test_audit_log_filters_and_hostile_entries(client, admin_user, coordinator, platform, other_platform, data):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from audit import services as audit
+
+    params = data.draw(hs.form_data({
+        "actor": st.sampled_from([str(coordinator.pk), str(admin_user.pk), ""]),
+        "platform": st.sampled_from([platform.code, other_platform.code, ""]),
+        "kind": st.sampled_from([str(ContentType.objects.get_for_model(Membership).pk), ""]),
+        "date_from": st.one_of(hs.dates(), hs.valid_dates()), "date_to": st.one_of(hs.dates(), hs.valid_dates()),
+        "page": st.sampled_from(["1", "2", "", "last", "-1"]),
+    }))
+    text = data.draw(hs.hostile_text())
+    with rolled_back():
+        audit.record_change(actor=coordinator, obj=platform.memberships.first(), changes={"note": [text, "x"]})
+        audit.record_import(actor=admin_user, kind="members", file_name=text or "x", sha256="0" * 64, rows=1)
+        _login(client, admin_user)
+        before = (_snapshot(), LogEntry.objects.count())
+        for name in ("audit:list", "audit:export"):
+            response = _get(client, reverse(name), params)
+            assert response.status_code == 200
+            _assert_escaped(response, [text, *_values(params)])
+        assert (_snapshot(), LogEntry.objects.count()) == before  # reading the log changes nothing, not even it

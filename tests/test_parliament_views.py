@@ -23,7 +23,7 @@ from .factories import PlatformFactory, UserFactory
 from .parliament_helpers import TEXT, answered_round, approver, draft_of, publish, record, submit, write
 from .questionnaire_factories import report_with_answers
 
-AUTH = 2  # session and user of a logged-in request
+AUTH = 3  # session, user and the second-factor device of a ministry or admin request
 
 
 @pytest.fixture(autouse=True)

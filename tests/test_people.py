@@ -5,7 +5,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
@@ -15,6 +14,7 @@ from django.utils.translation import gettext
 
 from accounts.models import AccountAction, AccountEvent, Role, User
 from accounts.services import email_in_use_message, person_invite
+from accounts.tokens import default_token_generator
 
 from .factories import PASSWORD, PlatformFactory, UserFactory
 
@@ -379,6 +379,8 @@ MATRIX = {
     "resend": (True, ADMIN_POST_ONLY),
     "deactivate": (True, ADMIN_ACTION),
     "reactivate": (True, ADMIN_POST_ONLY),
+    # The target has no second factor: the admin's POST comes back to the person's page with a message.
+    "second_factor_reset": (True, ADMIN_POST_ONLY),
 }
 
 
@@ -437,8 +439,8 @@ def many_people(platform, other_platform):
     return people
 
 
-# Session + user lookups of a logged-in request, before the view's own queries.
-AUTH = 2
+# Session, user and second-factor device lookups of an admin's request, before the view's own queries.
+AUTH = 3
 
 
 @pytest.mark.django_db
@@ -458,7 +460,8 @@ def test_detail_query_count(login, admin_user, platform, other_platform, django_
         login(admin_user).post(reverse("people:edit", kwargs={"pk": person.pk}),
                                _edit_data(person, platforms=[platform.pk]))
     client = login(admin_user)
-    with django_assert_max_num_queries(AUTH + 3):  # the person, their platforms, the events with their actors
+    # The person, their platforms, the events with their actors, their second factor.
+    with django_assert_max_num_queries(AUTH + 4):
         response = client.get(reverse("people:detail", kwargs={"pk": person.pk}))
     assert len(response.context["events"]) == 20
 

@@ -85,6 +85,11 @@ MATRIX = {
     "platforms:membership_create": (lambda c: {"code": c.platform.code}, MANAGE_MEMBERS),
     "platforms:membership_edit": (lambda c: {"code": c.platform.code, "pk": c.membership.pk}, MANAGE_MEMBERS),
     "platforms:membership_end": (lambda c: {"code": c.platform.code, "pk": c.membership.pk}, MANAGE_MEMBERS),
+    # Proposed changes to shared organisations: admins only, refused before anything is looked up (an admin's
+    # empty POST gets the decision form back).
+    "platforms:proposals": (lambda c: {}, {k: (v[0], None) for k, v in ADMIN_PAGE.items()}),
+    "platforms:proposal_decide": (lambda c: {"pk": c.membership.organisation.proposals.get_or_create(
+        platform=c.platform, defaults={"new_values": {"name": "Nieuwe naam"}})[0].pk}, ADMIN_PAGE),
     "rounds:list": (lambda c: {}, ALL_READ),
     "rounds:detail": (lambda c: {"round_slug": c.round.slug}, ALL_READ),
     "rounds:report": (_report, ANSWER),
@@ -132,6 +137,20 @@ MATRIX = {
     "people:resend": (lambda c: {"pk": c.invited.pk}, PEOPLE_ACTION),
     "people:deactivate": (lambda c: {"pk": c.person.pk}, DEACTIVATE),
     "people:reactivate": (lambda c: {"pk": c.inactive.pk}, PEOPLE_ACTION),
+    # The person has no second factor: the admin's POST comes back to their page with a message.
+    "people:second_factor_reset": (lambda c: {"pk": c.person.pk}, PEOPLE_ACTION),
+    # One's own second factor. Coordinators have none (they may turn one on); the admin and ministry
+    # sessions have passed theirs, so the verify page sends everyone on to the home page.
+    "second_factor_verify": (lambda c: {}, {**dict.fromkeys(ROLES, (302, 302))}),
+    "second_factor_setup": (lambda c: {}, {**dict.fromkeys(ROLES, (200, 200)), "anonymous": (302, 302)}),
+    "second_factor_recovery_codes": (lambda c: {}, {**dict.fromkeys(ROLES, (302, 302)), "ministry_user": (200, 200),
+                                                    "admin_user": (200, 200)}),
+    "second_factor_manage": (lambda c: {}, ALL_READ),
+    "second_factor_disable": (lambda c: {}, {**dict.fromkeys(ROLES, (302, 302)), "ministry_user": (403, 403),
+                                             "admin_user": (403, 403)}),
+    # The audit log: admins read it (and download it); nobody posts to it.
+    "audit:list": (lambda c: {}, {k: (v[0], None) for k, v in ADMIN_PAGE.items()}),
+    "audit:export": (lambda c: {}, {k: (v[0], None) for k, v in ADMIN_PAGE.items()}),
     "rounds:summary": (_round, SUMMARY),
     "rounds:summary_json": (_round, SUMMARY),
     "rounds:summary_platforms": (_round, SUMMARY, "?question=newcomers&value=adjusted"),

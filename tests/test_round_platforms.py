@@ -348,14 +348,15 @@ def test_the_roster_page_query_count_is_pinned(login, admin_user, django_assert_
     for platform in Platform.objects.filter(rounds=round)[:4]:
         round_platform_remove(actor=admin_user, round=round, platform=platform, reason=f"Reden {platform.code}")
     client = login(admin_user)
-    # session, user; the round; the reports, the platforms (whether in the round) with their coordinators, the changes
-    with django_assert_max_num_queries(2 + 1 + 4):
+    # session, user, second-factor device; the round; the reports, the platforms (whether in the round) with their
+    # coordinators, the changes
+    with django_assert_max_num_queries(3 + 1 + 4):
         response = client.get(reverse("rounds:roster", kwargs={"round_slug": round.slug}))
     roster = response.context["roster"]
     assert (len(roster.rows), len(roster.others), len(roster.changes)) == (26, 9, 4)
     platform = roster.rows[0].platform
-    # session, user; the round, the platform in it, its report
-    with django_assert_max_num_queries(2 + 3):
+    # session, user, second-factor device; the round, the platform in it, its report
+    with django_assert_max_num_queries(3 + 3):
         response = client.get(reverse("rounds:roster_remove", kwargs={"round_slug": round.slug,
                                                                        "code": platform.code}))
     assert response.status_code == 200

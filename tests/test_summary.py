@@ -25,6 +25,7 @@ from .questionnaire_factories import (
     report_with_answers,
     section,
 )
+from .second_factor_helpers import verify_session
 
 ANSWERS = {
     "registration_procedure_used": "yes", "application_period_adjusted": "no", "enrolment_period_adjusted": "yes",
@@ -421,13 +422,13 @@ def test_answer_and_initiative_list_query_counts_are_constant(login, ministry_us
     for report in Report.objects.filter(round=round)[:60]:
         InitiativeFactory(report=report)
     client = login(ministry_user)
-    # session, user, round + themes, the questionnaire's structure (3, unless cached), the summary (7), the
-    # missing platforms, the initiatives with whom they were asked of
+    # session, user, the session's second-factor device, round + themes, the questionnaire's structure (3,
+    # unless cached), the summary (7), the missing platforms, the initiatives with whom they were asked of
     cache.clear()
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         page = client.get(_url(round, "rounds:answer")).text
     assert f"Op basis van {n_platforms} van de {n_platforms} LOP" in page
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(_url(round, "rounds:initiative_list"), {"target_group": "low-ses", "q": "Huiswerk"})
     assert response.context["page"].paginator.count == 60
 
@@ -453,8 +454,9 @@ def test_the_summary_is_cached_until_the_rounds_data_changes(login, ministry_use
     url = _url(open_round, "rounds:summary_json")
     first = client.get(url, {"include_drafts": "1"}).json()
     assert first["base"]["total"] == 0
-    # Served again from the cache: the session, the user and the round's data version.
-    with django_assert_num_queries(3):
+    # Served again from the cache: the session, the user, the session's second-factor device and the round's
+    # data version.
+    with django_assert_num_queries(4):
         assert client.get(url, {"include_drafts": "1"}).json() == first
     # A save through the portal shows at once.
     services.report_save(actor=coordinator, round=open_round, platform=platform, expected_version=0,
@@ -551,6 +553,7 @@ def test_edits_in_the_django_admin_show_in_the_summary_at_once(login, ministry_u
     assert reader.get(url).json()["base"]["total"] == 3
     admin = Client()
     admin.force_login(admin_user)
+    verify_session(admin, admin_user)  # the Django admin too is behind the second factor
     theme = counted.themes.get(slug="laptops")
     response = admin.post(reverse(f"admin:{theme._meta.app_label}_theme_change", args=[theme.pk]), {
         "name": "Welbevinden", "slug": theme.slug, "position": theme.position, "is_active": "on",
@@ -597,8 +600,8 @@ def test_the_csv_export_makes_the_same_queries_at_any_size(login, ministry_user,
                                                            django_assert_max_num_queries):
     round = _bulk_round(n_platforms)
     client = login(ministry_user)
-    # session, user, round + themes, the answers, the notes, the reports (its structure cached)
-    with django_assert_max_num_queries(7):
+    # session, user, second-factor device, round + themes, the answers, the notes, the reports (structure cached)
+    with django_assert_max_num_queries(8):
         response = client.get(_url(round, "rounds:export_csv"))
         rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert len(rows) == n_platforms + 1

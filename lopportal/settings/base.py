@@ -28,12 +28,19 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    # The second factor (django-otp): an authenticator app (TOTP) and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "platforms",
     "rounds",
     "initiatives",
     "summaries",
     "parliament",
+    # The audit log ("logboek", /audit/): django-auditlog's one table, and our app that reads it.
+    "auditlog",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -43,10 +50,21 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor? Then ours sends the
+    # sessions that must and have not to the second-factor pages.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "lopportal.middleware.session_idle_timeout",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The logged-in person is the actor of the audit entries a request writes (audit/middleware.py says
+    # why not auditlog's own middleware).
+    "audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages (the login page says why the session ended), and logging out before any
+    # view's checks run (their process_view comes after every middleware's request phase).
+    "lopportal.middleware.session_lifetime",
+    "lopportal.middleware.no_store_when_logged_in",  # Cache-Control: no-store on a logged-in user's pages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
@@ -141,6 +159,14 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
         "use_ssl": _email.get("EMAIL_USE_SSL", False),
         "timeout": 30,
     }
+# Each process keeps its own in-memory cache (the summaries, keyed on data versions, need no sharing);
+# what must hold across workers and app servers (the password-reset throttle) uses a cache table in the
+# database, made by `manage.py createcachetable` (`make migrate` runs it; the test database gets it).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "lopportal_cache"},
+}
+
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="LOP-portaal <noreply@lop-portaal.vlaanderen.be>")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -170,18 +196,34 @@ SESSION_COOKIE_HTTPONLY = True
 # session auth hash); a deactivated account's sessions end at once.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=2 * 60 * 60)
 SESSION_COOKIE_SAMESITE = "Lax"
+# However active, a session ends twelve hours after the login (lopportal.middleware.session_lifetime):
+# a stolen session cookie is not good forever.
+SESSION_MAX_SECONDS = env.int("DJANGO_SESSION_MAX_SECONDS", default=12 * 60 * 60)
+
+# The number of our own proxies (load balancers) in front of the app servers, each appending the
+# address it was connected from to X-Forwarded-For. The client's address is the entry the outermost
+# one wrote, never one further left, which the client wrote itself (lopportal/client_address.py);
+# 0 (no proxy) ignores the header. Used by the login lockout and the password-reset throttle.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 # Repeated wrong passwords lock that username from that address (django-axes): five tries, then
-# fifteen minutes; other users and other addresses are not affected. Behind a load balancer, set
-# DJANGO_TRUSTED_PROXY_COUNT so that the client's address is read from X-Forwarded-For.
+# fifteen minutes; other users and other addresses are not affected.
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0) or None
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "lopportal.client_address.client_ip"
+
+# A password-reset request takes at least this long, whether a mail is sent or not, so that the
+# time of the answer does not tell whether an account uses the address (accounts/password_reset.py).
+# Set it above the mail server's usual hand-off time.
+PASSWORD_RESET_MIN_SECONDS = env.float("DJANGO_PASSWORD_RESET_MIN_SECONDS", default=0.5)
+
+# The audit log keeps who changed what, not where from: addresses are personal data, and the
+# client writes X-Forwarded-For. Entries store their changes as JSON (old → new per field).
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_STORE_JSON_CHANGES = True
 
 LOGGING = {
     "version": 1,
@@ -192,6 +234,15 @@ LOGGING = {
 
 # `manage.py loaddemo` creates accounts with a published password: never in production.
 DEMO_DATA_ALLOWED = True
+
+# Admins and ministry staff (they see every platform) log in with a second factor: a code from an
+# authenticator app or a one-time recovery code (django-otp; accounts/middleware.py enforces it,
+# accounts/second_factor.py holds the rules). Coordinators may turn it on. With the exemption on,
+# the demo accounts (platforms/demo.py) log in without one, so that `make run` stays a one-command
+# start; production refuses to start with it on.
+SECOND_FACTOR_DEMO_EXEMPT = env.bool("DJANGO_SECOND_FACTOR_DEMO_EXEMPT", default=False)
+OTP_TOTP_ISSUER = "LOP-portaal"  # the name the authenticator app shows next to the codes
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the Django admin never shows a device's secret key
 
 # SQLite: take the write lock when a transaction starts, so that two concurrent writers wait
 # for each other instead of failing with "database is locked" halfway through.
@@ -205,3 +256,14 @@ SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # The author of the Word documents the portal writes (answers to parliament): the department.
 DOCUMENT_AUTHOR = env("DJANGO_DOCUMENT_AUTHOR", default="Departement Onderwijs en Vorming")
+
+# Bounds of every file import (platforms, members, reports, questionnaires; web and command), checked while the
+# file is read so that no file, however made, ties up a worker (lopportal/imports.py; README "Imports").
+IMPORT_MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # a CSV file; an XLSX workbook once unpacked (from its zip directory)
+IMPORT_MAX_COMPRESSION_RATIO = 100  # a workbook part of 1 MB+ packed tighter is refused (Excel's are 5-20 times)
+IMPORT_MAX_LINES = 100_000  # lines (sheet rows) read, empty ones included: reading stops there
+# Data rows per kind: a confirmed import writes about 1 (platforms) to 8 (members) ms per row, inside one request.
+IMPORT_MAX_ROWS = {"platforms": 1_000, "members": 2_000, "responses": 1_000, "questionnaire": 10_000}
+IMPORT_MAX_CELLS = 500_000  # cells read in all, a row counting up to its last cell
+IMPORT_MAX_CELL_CHARS = 4_000  # the longest text any field takes (rounds.models.TEXT_MAX_LENGTH)
+IMPORT_ERRORS_SHOWN = 100  # a refused file lists this many errors, then how many more there are

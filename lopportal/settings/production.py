@@ -24,6 +24,9 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# A load balancer checks /healthz over plain HTTP, and a 301 fails that check: it answers without the
+# redirect (it carries no cookie and no personal data). Matched against the path without its leading slash.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
@@ -31,3 +34,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DEMO_DATA_ALLOWED = False
+# The demo accounts' exemption from the second factor would let anyone who names an account "admin" or
+# "ministerie" in with the password alone.
+if SECOND_FACTOR_DEMO_EXEMPT:  # noqa: F405
+    raise ImproperlyConfigured("DJANGO_SECOND_FACTOR_DEMO_EXEMPT is for development only: turn it off.")

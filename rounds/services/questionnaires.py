@@ -5,11 +5,13 @@ A questionnaire is read-only once its round has a saved report (`questionnaire_i
 change would make the answers given mean something else.
 """
 
+from auditlog.context import disable_auditlog
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from summaries import references
 from summaries.summary import Summary, round_data_changed, round_summary
 
@@ -61,6 +63,48 @@ def questionnaire_replace(*, actor, round: ReportingRound, sections: list[dict],
     if errors:
         raise ValidationError(spec_error_messages(sections, errors), code="invalid")
 
+    before = spec_from_questionnaire(questionnaire)  # for the audit log's old → new (three queries)
+    old = {"version": questionnaire.version, "copied_from": questionnaire.copied_from_id}
+    # The rows are replaced wholesale: one audit entry on the questionnaire (below) says what changed, rather
+    # than a deletion and a creation for every section, question and choice.
+    with disable_auditlog():
+        _replace_rows(questionnaire, sections)
+
+    changes = {"version": F("version") + 1}
+    if copied_from is not None:
+        changes["copied_from"] = copied_from
+    Questionnaire.objects.filter(pk=questionnaire.pk).update(**changes)
+    questionnaire.refresh_from_db()
+    audit.record_change(actor=actor, obj=questionnaire, changes=_spec_changes(old, questionnaire, before, sections))
+    round.questionnaire = questionnaire  # so that definition_for(round) reads the new version
+    round_data_changed(round)  # the summary's questions are the questionnaire's
+    return questionnaire
+
+
+def _spec_changes(old: dict, questionnaire: Questionnaire, before: list[dict], after: list[dict]) -> dict:
+    """Old → new of a replaced questionnaire: its version, where it was copied from, and each section and
+    question (by key) that was added, removed or changed."""
+    changes = {"version": [old["version"], questionnaire.version]}
+    if old["copied_from"] != questionnaire.copied_from_id:
+        changes["copied_from"] = [old["copied_from"], questionnaire.copied_from_id]
+
+    def parts(spec):
+        sections, questions = {}, {}
+        for section in spec:
+            sections[section["key"]] = {k: v for k, v in section.items() if k != "questions"}
+            for question in section["questions"]:
+                questions[question["key"]] = {**question, "choices": [list(c) for c in question["choices"]],
+                                              "section": section["key"]}
+        return sections, questions
+
+    for prefix, old_parts, new_parts in zip(("section", "question"), parts(before), parts(after), strict=True):
+        for key in [*old_parts, *(k for k in new_parts if k not in old_parts)]:
+            if old_parts.get(key) != new_parts.get(key):
+                changes[f"{prefix} {key}"] = [old_parts.get(key), new_parts.get(key)]
+    return changes
+
+
+def _replace_rows(questionnaire: Questionnaire, sections: list[dict]) -> None:
     Section.objects.filter(questionnaire=questionnaire).delete()  # its questions and choices go with it
     for s_position, spec in enumerate(sections):
         section = Section(questionnaire=questionnaire, position=s_position,
@@ -81,15 +125,6 @@ def questionnaire_replace(*, actor, round: ReportingRound, sections: list[dict],
             for choice in choices:
                 choice.full_clean(exclude=["question"], validate_constraints=False)
             Choice.objects.bulk_create(choices)
-
-    changes = {"version": F("version") + 1}
-    if copied_from is not None:
-        changes["copied_from"] = copied_from
-    Questionnaire.objects.filter(pk=questionnaire.pk).update(**changes)
-    questionnaire.refresh_from_db()
-    round.questionnaire = questionnaire  # so that definition_for(round) reads the new version
-    round_data_changed(round)  # the summary's questions are the questionnaire's
-    return questionnaire
 
 
 @transaction.atomic

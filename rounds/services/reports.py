@@ -3,11 +3,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from audit import services as audit
 from platforms.models import Platform
 from summaries.summary import round_data_changed
 
@@ -114,7 +115,9 @@ def answers_write(*, actor, report: Report, definition: Definition, values: dict
             key = (slot.question.pk, theme_pk, value if slot.question.kind == QuestionKind.MULTIPLE else None)
             wanted[key] = (slot.question, value, number)
     existing = {}
-    for answer in Answer.objects.filter(report=report):
+    # The question names an answer in the audit log; the report gives its platform (both without a query each).
+    for answer in Answer.objects.filter(report=report).select_related("question"):
+        answer.report = report
         key = (answer.question_id, answer.theme_id, answer.value if answer.kind == QuestionKind.MULTIPLE else None)
         existing[key] = answer
     create, update = [], []
@@ -124,20 +127,26 @@ def answers_write(*, actor, report: Report, definition: Definition, values: dict
             create.append(Answer(report=report, question_id=question.pk, theme_id=key[1], kind=question.kind,
                                  value=value, number=number))
         elif (answer.value, answer.number) != (value, number):
+            update.append((answer, {"value": answer.value, "number": answer.number}))
             answer.value, answer.number = value, number
-            update.append(answer)
     for answer in existing.values():  # answers taken back (or no longer asked)
         answer._history_user = actor
         answer.delete()
     if update:
-        bulk_update_with_history(update, Answer, ["value", "number"], default_user=actor)
+        bulk_update_with_history([answer for answer, _old in update], Answer, ["value", "number"],
+                                 default_user=actor)
+        audit.record_bulk_update(actor=actor, changes=update)  # bulk_update sends no signal for the audit log
     if create:
         bulk_create_with_history(create, Answer, default_user=actor)
+        prefetch_related_objects(create, "question")  # an answer's name in the audit log: one query for all
+        audit.record_bulk_create(actor=actor, objects=create)
     _notes_write(actor=actor, report=report, definition=definition, notes=notes)
 
 
 def _notes_write(*, actor, report: Report, definition: Definition, notes: dict) -> None:
     existing = {(n.section_id, n.theme_id): n for n in Note.objects.filter(report=report)}
+    for note in existing.values():
+        note.report = report  # the audit log finds the platform without a query per note
     create = []
     for slot in definition.note_slots:
         key = (slot.section.pk, slot.theme.pk if slot.theme else None)
@@ -157,6 +166,7 @@ def _notes_write(*, actor, report: Report, definition: Definition, notes: dict) 
         note.delete()
     if create:
         bulk_create_with_history(create, Note, default_user=actor)
+        audit.record_bulk_create(actor=actor, objects=create)
 
 
 @transaction.atomic

@@ -2,12 +2,14 @@
 
 import datetime
 
+from auditlog.context import disable_auditlog
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from platforms.models import Platform
 from summaries.summary import round_data_changed
 
@@ -45,8 +47,9 @@ def round_save(*, actor, round: ReportingRound, data: dict) -> ReportingRound:
     round.themes.set(themes)
     if creating:
         # Until it opens, the roster follows the platforms (round_platforms_follow); from then on it is fixed.
-        RoundPlatform.objects.bulk_create([RoundPlatform(round=round, platform_id=pk) for pk in
-                                           Platform.objects.filter(is_active=True).values_list("pk", flat=True)])
+        joined = RoundPlatform.objects.bulk_create([RoundPlatform(round=round, platform=platform) for platform in
+                                                    Platform.objects.filter(is_active=True)])
+        audit.record_bulk_create(actor=actor, objects=joined)  # bulk_create sends no signal for the audit log
     Questionnaire.objects.get_or_create(round=round)  # empty: the admin builds it, imports it or copies one
     round_data_changed(round)  # its title, themes and platforms are part of the summary
     return round
@@ -101,23 +104,28 @@ def round_platforms_follow(*, platforms) -> None:
     a `RosterChange`: nobody chose it, the round was simply not fixed yet.
     """
     platforms = list(platforms)
-    waiting = list(rounds_not_yet_open().values_list("pk", flat=True)) if platforms else []
+    # Objects, not ids: the audit log names each row it writes by its round and platform.
+    waiting = list(rounds_not_yet_open()) if platforms else []
     if not waiting:
         return
-    active = [p.pk for p in platforms if p.is_active]
+    active = [p for p in platforms if p.is_active]
     inactive = [p.pk for p in platforms if not p.is_active]
     changed = set()
     if active:
         present = set(RoundPlatform.objects.filter(round__in=waiting, platform__in=active)
                       .values_list("round_id", "platform_id"))
-        new = [RoundPlatform(round_id=round_pk, platform_id=platform_pk)
-               for round_pk in waiting for platform_pk in active if (round_pk, platform_pk) not in present]
+        new = [RoundPlatform(round=round, platform=platform)
+               for round in waiting for platform in active if (round.pk, platform.pk) not in present]
         RoundPlatform.objects.bulk_create(new)
+        audit.record_bulk_create(actor=None, objects=new)  # the person of the request, or the command
         changed |= {row.round_id for row in new}
     if inactive:
-        leaving = RoundPlatform.objects.filter(round__in=waiting, platform__in=inactive)
-        changed |= set(leaving.values_list("round_id", flat=True))
-        leaving.delete()
+        leaving = list(RoundPlatform.objects.filter(round__in=waiting, platform__in=inactive)
+                       .select_related("round", "platform"))
+        changed |= {row.round_id for row in leaving}
+        with disable_auditlog():  # logged below in one INSERT, not one per row by the delete signal
+            RoundPlatform.objects.filter(pk__in=[row.pk for row in leaving]).delete()
+        audit.record_bulk_delete(actor=None, objects=leaving)
     if changed:
         round_data_changed(*ReportingRound.objects.filter(pk__in=changed))
 

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lopportal.forms import add_service_errors
+from lopportal.imports import ImportedFile, errors_shown
 from platforms.models import Level
 from summaries import references
 from summaries.documents import answer_html
@@ -41,6 +42,7 @@ from ..forms_questionnaire import (
     spec_section_moved,
     spec_section_removed,
 )
+from ..importing import questionnaire_import
 from ..models import LevelScope, QuestionKind, ReportingRound
 from ..permissions import RoundPolicy
 from ..presenters import progress, report_sections
@@ -355,16 +357,19 @@ def questionnaire_upload(request, round):
     errors = []
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
-        sections, errors = read_xlsform(upload.read(), upload.name)
+        data = upload.read()
+        sections, errors = read_xlsform(data, upload.name)
         if not errors:
             try:
-                questionnaire_replace(actor=request.user, round=round, sections=sections)
+                questionnaire_import(actor=request.user, round=round, sections=sections,
+                                     source=ImportedFile.of(data, upload.name))
             except ValidationError as error:
                 errors = error.messages
             else:
                 messages.success(request, _("The questionnaire has been read from %(file)s.") % {"file": upload.name})
                 return redirect(_page(round))
-    return render(request, "rounds/questionnaire_upload.html", {"round": round, "form": form, "errors": errors})
+    # A bad file can have thousands of errors: the page lists the first ones and says how many more there are.
+    return render(request, "rounds/questionnaire_upload.html", {"round": round, "form": form, **errors_shown(errors)})
 
 
 # The sentences in the answer text -------------------------------------------------------------------------------

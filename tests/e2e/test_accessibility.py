@@ -20,8 +20,9 @@ from parliament.models import AnswerDraft, Publication
 from platforms.models import Membership, Platform
 from rounds.models import ReportingRound
 from tests.factories import InitiativeFactory, ReportFactory
+from tests.second_factor_helpers import key_from_secret, totp_code
 
-from .conftest import DEMO_PASSWORD, axe_violations, log_in
+from .conftest import DEMO_PASSWORD, axe_violations, log_in, log_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -150,7 +151,27 @@ def test_ministry_pages(audit, page, demo):
     audit.visit("/platforms/")
     audit.visit("/platforms/gent-so/")
     _parliament_pages(audit, page, User.objects.get(username="ministerie"))
+    _second_factor_pages(audit, page)
     audit.assert_clean()
+
+
+def _second_factor_pages(audit, page):
+    """Two-step verification: its page, setting it up (with an error), the recovery codes, the form for new ones;
+    then, logged out, the code asked after the password (with an error). The demo account is exempt from having
+    one, not from using one it has set up."""
+    audit.visit("/accounts/second-factor/manage/")
+    audit.visit("/accounts/second-factor/setup/")
+    audit.submit(page.locator("main form button[type=submit]"))  # no code typed
+    page.locator("#id_code").fill(totp_code(key_from_secret(page.locator("#totp-secret").inner_text())))
+    audit.submit(page.locator("main form button[type=submit]"))  # the recovery codes, shown once
+    audit.visit("/accounts/second-factor/recovery-codes/")
+    audit.visit("/accounts/second-factor/manage/")  # on, with recovery codes left
+    log_out(page)
+    page.goto("/accounts/login/")
+    page.get_by_label("Gebruikersnaam").fill("ministerie")
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    audit.submit(page.get_by_role("button", name="Aanmelden", exact=True))  # the code from the app
+    audit.submit(page.locator("#second-factor-form button[type=submit]"))  # no code typed
 
 
 def _parliament_pages(audit, page, user):
@@ -178,6 +199,8 @@ def test_admin_pages(audit, page, demo):
     person = User.objects.get(username="coordinator2")
     audit.visit("/")
     audit.visit("/people/")
+    audit.visit("/platforms/proposals/")  # proposals for shared organisations (none waiting in the demo)
+    audit.visit("/audit/")  # the audit log, with the demo's entries
     audit.visit("/people/?role=coordinator&active=1")
     audit.visit("/people/invite/")
     # the invitation form with its errors

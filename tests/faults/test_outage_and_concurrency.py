@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from .servers import AppServer, Browser, PostgresServer, _pg_bin, app_env, loaded_version, manage
+from .servers import AppServer, Browser, PostgresServer, _pg_bin, app_env, loaded_version, manage, totp_device_script
 
 pytestmark = pytest.mark.faults
 
@@ -39,6 +39,7 @@ def database():
            "from accounts.models import User\n"
            "for u in User.objects.filter(username__contains='.'):\n"
            "    u.set_password('demo-lop-2020'); u.save()\n")
+    manage(demo_env, "shell", "-c", totp_device_script())
     yield server, env
     server.remove()
 

@@ -5,13 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lopportal.imports import import_refusal
+from audit.context import AuditedCommand
+from lopportal.imports import ImportedFile, import_refusal
+from rounds.importing import questionnaire_import
 from rounds.models import ReportingRound
-from rounds.services.questionnaires import questionnaire_replace
 from rounds.xlsform import MAX_BYTES, read_xlsform
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand, BaseCommand):
     help = ("Replace the questionnaire of a round with the one in an XLSForm file (.xlsx). The whole file is "
             "checked first; one error refuses it, and a round with a saved report keeps its questionnaire.")
 
@@ -32,7 +33,8 @@ class Command(BaseCommand):
         if errors:
             raise import_refusal(errors)
         try:
-            questionnaire_replace(actor=None, round=round, sections=sections)
+            questionnaire_import(actor=None, round=round, sections=sections,
+                                 source=ImportedFile.of(data, path.name, command="import_questionnaire"))
         except ValidationError as error:
             raise import_refusal(error.messages) from None
         count = sum(len(section["questions"]) for section in sections)

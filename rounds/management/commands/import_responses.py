@@ -1,3 +1,4 @@
+import io
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -5,12 +6,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lopportal.imports import SUPPORTED_EXTENSIONS, import_refusal
+from audit.context import AuditedCommand
+from lopportal.imports import SUPPORTED_EXTENSIONS, ImportedFile, import_refusal, read_file
 from rounds.importing import parse_report_file, reports_import, validate_rows
 from rounds.models import ReportingRound
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand, BaseCommand):
     help = ("Create or replace the reports of a round from a CSV or XLSX file in the export format (the "
             "platform columns, then a column per question of the round's questionnaire, then the notes). "
             "Every row is checked by the rules of the report form first; one bad row refuses the whole file.")
@@ -27,16 +29,14 @@ class Command(BaseCommand):
         path = Path(file)
         if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
             raise CommandError(_("Only .csv and .xlsx files can be imported."))
-        if not path.is_file():
-            raise CommandError(_("The file %(path)s does not exist.") % {"path": path})
-
-        with path.open("rb") as fileobj:
-            rows, errors = parse_report_file(fileobj, path.name, round)
+        data = read_file(path)  # refused when missing, or too large to read
+        rows, errors = parse_report_file(io.BytesIO(data), path.name, round)
         errors += validate_rows(round, rows)
         if errors:
-            raise import_refusal([str(error) for error in errors])
+            raise import_refusal(errors)
         try:
-            count = reports_import(actor=None, round=round, rows=rows)
+            count = reports_import(actor=None, round=round, rows=rows,
+                                   source=ImportedFile.of(data, path.name, command="import_responses"))
         except ValidationError as error:  # something changed in the database since the check
             raise import_refusal(error.messages) from None
         self.stdout.write(self.style.SUCCESS(ngettext(

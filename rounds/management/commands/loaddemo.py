@@ -2,13 +2,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from audit.context import AuditedCommand
 from parliament.demo import load_parliament
 from platforms.demo import load_demo
 from rounds.demo import load_rounds
 from rounds.demo_2022 import load_ukraine_round
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand, BaseCommand):
     help = ("Load the demo platforms, members, accounts and rounds: corona-2020, open-demo and oekraine-2022 "
             "(idempotent; refused in production).")
 

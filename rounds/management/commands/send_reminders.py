@@ -2,11 +2,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.context import AuditedCommand
 from rounds.models import ReportingRound
 from rounds.reminders import reminders_plan, reminders_send
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand, BaseCommand):
     help = ("Mail the coordinators of every platform whose report for the round is not submitted yet "
             "(at most once a day per platform).")
 
