@@ -31,9 +31,10 @@ from .permissions import PersonPolicy
 
 
 def _next_url(request) -> str:
-    """Where to go once the second factor is done: the page asked for, if it is one of ours."""
+    """Where to go once the second factor is done: the page asked for, if it is a path of ours (never a view
+    name: `redirect` would try to reverse anything without a slash)."""
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
                                                require_https=request.is_secure()):
         return url
     return resolve_url(settings.LOGIN_REDIRECT_URL)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from .models import (
+    PROPOSABLE_FIELDS,
     Level,
     Membership,
     Organisation,
@@ -124,10 +125,11 @@ def proposal_changes(proposal: OrganisationProposal) -> list[ProposedChange]:
         ProposedChange(
             label=str(Organisation._meta.get_field(field).verbose_name),
             old=_shown(field, proposal.old_values.get(field, "")),
-            new=_shown(field, value),
+            new=_shown(field, proposal.new_values[field]),
             current=_shown(field, getattr(organisation, field)),
         )
-        for field, value in proposal.new_values.items()
+        # In the form's order: PostgreSQL's jsonb keeps no key order.
+        for field in PROPOSABLE_FIELDS if field in proposal.new_values
     ]
 
 

@@ -154,6 +154,15 @@ def test_login_with_a_code_from_the_app(request, client, role):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("next_url", ["a b", "a\x00b", "home", "https://evil.example/", "//evil.example/"])
+def test_after_the_code_a_page_that_is_not_a_path_of_ours_leads_home(client, admin_user, next_url):
+    device = confirmed_device(admin_user)
+    _password(client, admin_user)
+    response = _code(client, totp_code(device), next_url=next_url)
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+@pytest.mark.django_db
 def test_a_code_works_only_once(client, admin_user):
     device = confirmed_device(admin_user)
     _password(client, admin_user)
