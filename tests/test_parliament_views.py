@@ -11,6 +11,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from docx import Document
 
 from accounts.models import AccountEvent, Role
@@ -292,7 +293,7 @@ def test_the_publication_page_shows_the_frozen_answer_and_who(login, ministry_us
     assert response.status_code == 200
     assert 'class="figure"' in html and ">2</a> LOP's Basisonderwijs" in html
     assert published.sha256 in html and published.coverage in html
-    assert ministry_user.get_full_name() in html and checker.get_full_name() in html
+    assert escape(ministry_user.get_full_name()) in html and escape(checker.get_full_name()) in html
     for name in ("answer_docx", "answer_json", "answer_print"):
         assert _url(name, published.pk) in html
     assert not response.context["changes"] and _url("correct", published.pk) not in html
