@@ -82,13 +82,13 @@ def record_import(
         content_type=content_type,
         object_pk=object_pk,
         object_id=object_id,
-        object_repr=object_repr,
+        object_repr=_storable(object_repr),
         action=LogEntry.Action.UPDATE,
         changes=None,
         actor=actor,
         actor_email=getattr(actor, "email", None),
         cid=get_cid(),
-        additional_data=additional,
+        additional_data=_storable(additional),
     )
 
 
@@ -112,14 +112,26 @@ def _json_value(value):
     return smart_str(value)
 
 
+def _storable(value):
+    """The value with NUL characters replaced: PostgreSQL's text and jsonb cannot hold them (SQLite can), and a
+    log entry must never fail the change it records."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    return value
+
+
 def _entry(obj, *, actor, action: int, changes: dict) -> LogEntry:
     return LogEntry(
         content_type=ContentType.objects.get_for_model(obj),
         object_pk=smart_str(obj.pk),
         object_id=obj.pk if isinstance(obj.pk, int) else None,
-        object_repr=smart_str(obj),
+        object_repr=_storable(smart_str(obj)),
         action=action,
-        changes=changes,
+        changes=_storable(changes),
         actor=actor,
         actor_email=getattr(actor, "email", None),
         cid=get_cid(),

@@ -22,7 +22,7 @@ from rounds.services.questionnaires import questionnaire_replace
 from rounds.services.rounds import round_platforms_follow
 from rounds.spec import spec_from_questionnaire
 
-from .factories import PlatformFactory, ReportingRoundFactory, UserFactory, report_post_data
+from .factories import MembershipFactory, PlatformFactory, ReportingRoundFactory, UserFactory, report_post_data
 
 
 def _entries(model, obj=None, action=None):
@@ -395,3 +395,16 @@ def test_a_moment_is_shown_in_brussels_time(login, admin_user, open_round):
     response = login(admin_user).get(reverse("audit:list"))
     change = response.context["rows"][0].changes[0]
     assert (change.old, change.new) == ("–", "01/03/2025 10:30")
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_what_is_recorded_never_fails_the_change(admin_user, platform):
+    """PostgreSQL's text and jsonb refuse NUL characters; the log stores a replacement character instead."""
+    membership = MembershipFactory(platform=platform)
+    entry = audit.record_change(actor=admin_user, obj=membership, changes={"note": ["a\x00b", "c"]})
+    imported = audit.record_import(actor=admin_user, kind="members", file_name="le\x00den.csv",
+                                            sha256="0" * 64, rows=1)
+    entry.refresh_from_db()
+    imported.refresh_from_db()
+    assert entry.changes == {"note": ["a\ufffdb", "c"]}
+    assert imported.additional_data["import"]["file_name"] == "le\ufffdden.csv"
