@@ -148,16 +148,22 @@ def _tracked(model) -> bool:
     return auditlog.contains(model) and not auditlog_disabled.get()
 
 
-def record_bulk_create(*, actor, objects: Iterable[models.Model]) -> None:
-    """Log the creation of objects saved with bulk_create (they have their primary keys): one entry each."""
+def _record_whole(objects: Iterable[models.Model], *, actor, action: int) -> None:
+    """One entry per object created or deleted in bulk, with all its values (as auditlog logs a save or delete)."""
     objects = list(objects)
     if not objects or not _tracked(type(objects[0])):
         return
     actor = _actor(actor)
     json_changes = settings.AUDITLOG_STORE_JSON_CHANGES
-    _write([_entry(obj, actor=actor, action=LogEntry.Action.CREATE,
-                   changes=model_instance_diff(None, obj, use_json_for_changes=json_changes) or {})
+    before_after = (lambda obj: (None, obj)) if action == LogEntry.Action.CREATE else (lambda obj: (obj, None))
+    _write([_entry(obj, actor=actor, action=action,
+                   changes=model_instance_diff(*before_after(obj), use_json_for_changes=json_changes) or {})
             for obj in objects])
+
+
+def record_bulk_create(*, actor, objects: Iterable[models.Model]) -> None:
+    """Log the creation of objects saved with bulk_create (they have their primary keys): one entry each."""
+    _record_whole(objects, actor=actor, action=LogEntry.Action.CREATE)
 
 
 def record_bulk_update(*, actor, changes: Iterable[tuple[models.Model, dict]]) -> None:
@@ -180,14 +186,7 @@ def record_bulk_update(*, actor, changes: Iterable[tuple[models.Model, dict]]) -
 
 def record_bulk_delete(*, actor, objects: Iterable[models.Model]) -> None:
     """Log objects deleted in bulk (pass them as loaded before the delete): one entry each, with their last values."""
-    objects = list(objects)
-    if not objects or not _tracked(type(objects[0])):
-        return
-    actor = _actor(actor)
-    json_changes = settings.AUDITLOG_STORE_JSON_CHANGES
-    _write([_entry(obj, actor=actor, action=LogEntry.Action.DELETE,
-                   changes=model_instance_diff(obj, None, use_json_for_changes=json_changes) or {})
-            for obj in objects])
+    _record_whole(objects, actor=actor, action=LogEntry.Action.DELETE)
 
 
 def record_change(*, actor, obj: models.Model, changes: dict) -> LogEntry | None:

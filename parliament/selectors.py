@@ -20,9 +20,17 @@ def _listed_publications() -> QuerySet[Publication]:
     return Publication.objects.only(*PUBLICATION_LISTED).order_by("number")
 
 
+# A question's rounds, latest first: the first is its default round (the one of its unprefixed references).
+LATEST_FIRST = ("-opens_on", "-pk")
+
+
+def latest_first(rounds) -> list[ReportingRound]:
+    """Rounds given in any order (a form's choice), in the order of LATEST_FIRST."""
+    return sorted(rounds, key=lambda r: (r.opens_on, r.pk), reverse=True)
+
+
 def _rounds_prefetch() -> Prefetch:
-    # Latest first: the first round is the question's default round (its unprefixed references).
-    return Prefetch("rounds", queryset=ReportingRound.objects.order_by("-opens_on", "-pk"))
+    return Prefetch("rounds", queryset=ReportingRound.objects.order_by(*LATEST_FIRST))
 
 
 def question_list(*, user) -> QuerySet[ParliamentaryQuestion]:
@@ -133,7 +141,7 @@ def default_round_of(publication: Publication) -> str:
 def publication_rounds(publication: Publication) -> list[ReportingRound]:
     """The rounds the publication was computed from, as they are now (latest first)."""
     return list(ReportingRound.objects.filter(slug__in=list(publication.data_versions))
-                .select_related("questionnaire").prefetch_related("themes").order_by("-opens_on", "-pk"))
+                .select_related("questionnaire").prefetch_related("themes").order_by(*LATEST_FIRST))
 
 
 def changed_since(publication: Publication, summaries: dict[str, Summary] | None = None) -> list[Change]:

@@ -45,16 +45,12 @@ def _save_draft(draft: AnswerDraft, *, actor, reason: str) -> None:
     draft.save()
 
 
-def _sorted_rounds(rounds) -> list[ReportingRound]:
-    return sorted(rounds, key=lambda r: (r.opens_on, r.pk), reverse=True)
-
-
 @transaction.atomic
 def question_create(*, actor, number: str, asked_on, asked_by: str, title: str, text: str, answer_due,
                     rounds) -> ParliamentaryQuestion:
     """Record a question and start its draft answer from the generated text of its latest round."""
     _refuse_unless_ministry(actor)
-    rounds = _sorted_rounds(rounds)
+    rounds = selectors.latest_first(rounds)
     if not rounds:
         raise ValidationError({"rounds": _("Choose the round or rounds whose figures answer the question.")})
     question = ParliamentaryQuestion(number=number.strip(), asked_on=asked_on, asked_by=asked_by.strip(),
@@ -90,8 +86,8 @@ def question_update(*, actor, question: ParliamentaryQuestion, number: str, aske
 def _question_context(question: ParliamentaryQuestion, *, fresh: bool = False):
     """(rounds latest first, summaries by slug, default round) of a question; `fresh` recomputes the summaries
     (publishing), otherwise they come from the cache (saving a draft)."""
-    rounds = _sorted_rounds(ReportingRound.objects.filter(parliamentary_questions=question)
-                            .select_related("questionnaire").prefetch_related("themes"))
+    rounds = list(ReportingRound.objects.filter(parliamentary_questions=question)
+                  .select_related("questionnaire").prefetch_related("themes").order_by(*selectors.LATEST_FIRST))
     if fresh:
         with reading_primary():  # the rounds (and their data versions) were read from, and locked on, the primary
             summaries = {round.slug: round_summary(round) for round in rounds}
