@@ -32,7 +32,11 @@ migrate: install
 demo: migrate
 	$(PY) manage.py loaddemo
 
+# The server in the foreground and the mail worker (`db_worker`, README "Mail") in the background; when the
+# server stops (Ctrl+C), the trap stops the worker too.
 run: demo
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The translation test extracts the strings with GNU gettext (xgettext).

@@ -6,9 +6,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -16,6 +14,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from mail.models import MailKind
+from mail.rendering import mail_render
+from mail.services import mail_queue
 from platforms.models import Platform
 
 from .models import AccountAction, AccountEvent, Role, User
@@ -64,7 +65,7 @@ def person_invite(*, actor: User, username: str, email: str, first_name: str, la
     created = Role(role).label + (f"; {_platform_names(platforms)}" if platforms else "")
     _record(actor=actor, target=person, action=AccountAction.CREATED, details=created)
     _record(actor=actor, target=person, action=AccountAction.INVITED, details=email)
-    transaction.on_commit(lambda: _send_invitation(person=person, actor=actor))
+    _send_invitation(person=person, actor=actor)  # queued with the change (mail.services.mail_queue)
     return person
 
 
@@ -84,7 +85,7 @@ def invitation_resend(*, actor: User, person: User) -> User:
     person.full_clean()
     person.save(update_fields=["password"])
     _record(actor=actor, target=person, action=AccountAction.INVITATION_RESENT, details=person.email)
-    transaction.on_commit(lambda: _send_invitation(person=person, actor=actor))
+    _send_invitation(person=person, actor=actor)  # queued with the change (mail.services.mail_queue)
     return person
 
 
@@ -243,9 +244,8 @@ def _send_invitation(*, person: User, actor: User) -> None:
         "valid_days": timeout // 86400 if timeout >= 86400 and timeout % 86400 == 0 else None,
         "valid_hours": max(1, round(timeout / 3600)),
     }
-    subject = " ".join(render_to_string("accounts/invitation_subject.txt", context).split())
-    body = render_to_string("accounts/invitation_email.txt", context)
-    send_mail(subject, body, None, [person.email])
+    subject, body = mail_render("accounts/invitation", context)
+    mail_queue(kind=MailKind.INVITATION, recipients=[person.email], subject=subject, body=body)
 
 
 def _end_sessions(person: User) -> None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lopportal.forms import add_service_errors, query_text
+from mail.notices import mail_delay_notice
 
 from . import second_factor, selectors, services
 from .forms import DeactivateForm, PersonEditForm, PersonInviteForm
@@ -64,8 +65,9 @@ def person_invite(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("%(name)s has been created; the invitation went to %(email)s.")
+            messages.success(request, _("%(name)s has been created; the invitation to %(email)s is on its way.")
                              % {"name": person, "email": person.email})
+            mail_delay_notice(request)
             return redirect("people:detail", pk=person.pk)
     return render(request, "accounts/person_form.html", {"form": form})
 
@@ -116,8 +118,9 @@ def invitation_resend(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("A new invitation has been sent to %(email)s; earlier links no longer work.")
+        messages.success(request, _("A new invitation to %(email)s is on its way; earlier links no longer work.")
                          % {"email": person.email})
+        mail_delay_notice(request)
     return redirect("people:detail", pk=person.pk)
 
 

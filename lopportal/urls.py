@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/", include("accounts.urls")),
     path("platforms/", include("platforms.urls")),
     path("audit/", include("audit.urls")),  # the audit log ("logboek"), admins only
+    path("mails/", include("mail.urls")),  # the mail queue, admins only
     path("rounds/", include("rounds.urls")),
     path("", include("parliament.urls")),  # questions/… and answers/…
     path("admin/", admin.site.urls),

@@ -270,7 +270,7 @@ def test_a_known_and_an_unknown_address_take_the_same_path(client, coordinator, 
     assert response.status_code == 302
     assert made.call_count == 1
     rendered = [t.name for t in response.templates]
-    assert "registration/password_reset_email.html" in rendered
+    assert "registration/password_reset.txt" in rendered
     assert "registration/password_reset_subject.txt" in rendered
     assert len(mail.outbox) == (1 if known else 0)
 

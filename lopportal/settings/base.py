@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     # The audit log ("logboek", /audit/): django-auditlog's one table, and our app that reads it.
     "auditlog",
     "audit",
+    # Mails are queued and sent by a worker (`manage.py db_worker`): django.tasks with django-tasks-db's
+    # database queue, so no extra server is needed; /mails/ shows them to admins.
+    "django_tasks_db",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +170,12 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "lopportal_cache"},
 }
+
+# Background jobs (django.tasks) on a queue in our own database; `manage.py db_worker` runs them (README "Mail").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Minutes between the attempts to send a mail the mail server refused or did not answer; after the last
+# one the mail is marked failed and an admin can send it again from /mails/.
+MAIL_RETRY_DELAYS = [1, 5, 30, 120, 480]
 
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="LOP-portaal <noreply@lop-portaal.vlaanderen.be>")
 

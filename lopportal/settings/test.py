@@ -22,3 +22,7 @@ PASSWORD_RESET_MIN_SECONDS = 0
 # A second connection to the test database, standing in for a read replica in the tests of the
 # summary's routing (they set SUMMARY_DATABASE = "replica"; everything else reads "default").
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+
+# Queued mail is sent at once, in the test's process, so that it lands in mail.outbox as before; the tests of
+# the queue itself (tests/test_mail_queue.py) switch to the database backend and run the worker.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}

@@ -184,7 +184,7 @@ def report_return(*, actor, report: Report, comment: str) -> Report:
     report.full_clean()
     report.save()
     round_data_changed(report.round)
-    transaction.on_commit(lambda: notifications.report_returned(report))
+    notifications.report_returned(report)  # the mail is queued in this transaction, committed with the change
     return report
 
 
@@ -207,7 +207,7 @@ def report_reopen(*, actor, round: ReportingRound, platform: Platform, comment: 
     report.full_clean()
     report.save()
     round_data_changed(round)
-    transaction.on_commit(lambda: notifications.report_reopened(report))
+    notifications.report_reopened(report)  # the mail is queued in this transaction, committed with the change
     return report
 
 
