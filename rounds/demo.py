@@ -578,6 +578,12 @@ def _ask(round: ReportingRound, platforms) -> None:
                                       ignore_conflicts=True)
 
 
+def mark_opening_mailed(round: ReportingRound) -> None:
+    """The demo's coordinators are not told that the demo rounds opened: mark them as announced (loaddemo runs
+    before any `send_reminders`, which would otherwise catch them up)."""
+    ReportingRound.objects.filter(pk=round.pk, opening_mailed_at__isnull=True).update(opening_mailed_at=timezone.now())
+
+
 def ask_active_platforms(round: ReportingRound) -> None:
     """A new demo round asks every active platform, as `round_save` gives a round an admin makes."""
     _ask(round, Platform.objects.filter(is_active=True))
@@ -648,6 +654,7 @@ def load_rounds() -> dict[str, int]:
     round.themes.set(Theme.objects.filter(slug__in=THEME_SLUGS))
     if created:
         ask_active_platforms(round)
+    mark_opening_mailed(round)
     _questionnaire_2020(round)
-    load_corona_2020()
+    mark_opening_mailed(load_corona_2020())
     return {"rounds": ReportingRound.objects.count()}

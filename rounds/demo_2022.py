@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from platforms.models import Platform
 
-from .demo import ask_active_platforms
+from .demo import ask_active_platforms, mark_opening_mailed
 from .models import Questionnaire, Report, ReportingRound, Theme
 from .services.questionnaires import questionnaire_is_locked, questionnaire_replace
 from .services.reports import report_save
@@ -109,6 +109,7 @@ def load_ukraine_round() -> ReportingRound:
     })
     if created:
         ask_active_platforms(round)
+    mark_opening_mailed(round)
     if not Report.objects.filter(round=round).exists():  # the themes of a round with answers stay
         round.themes.set(Theme.objects.filter(slug__in=THEME_SLUGS))
     _questionnaire(round)

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -33,6 +35,15 @@ class Theme(models.Model):
         return self.name
 
 
+class RoundState(models.TextChoices):
+    """Where a round stands, as every page that lists it shows it (`ReportingRound.state`)."""
+
+    NOT_YET_OPEN = "not_yet_open", _("Not open yet")
+    OPEN = "open", _("Open")
+    DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
+    CLOSED = "closed", _("Closed")
+
+
 class ReportingRound(models.Model):
     """A round in which every platform reports on one period (e.g. the corona school closure of 2020)."""
 
@@ -53,6 +64,9 @@ class ReportingRound(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Raised by every service that changes a figure of the round; the cached summary is keyed on it.
     data_version = models.PositiveBigIntegerField(_("data version"), default=0, editable=False)
+    # When its coordinators were told that it opened (rounds/services/opening_mail.py); set once, by a
+    # conditional UPDATE, so that no round is announced twice.
+    opening_mailed_at = models.DateTimeField(_("opening mailed at"), null=True, blank=True, editable=False)
 
     class Meta:
         db_table = "initiatives_reportinground"
@@ -78,15 +92,29 @@ class ReportingRound(models.Model):
     def save(self, **kwargs):
         # The data version is only ever raised in the database (summary.round_data_changed): saving
         # a round that was loaded earlier (a form, the Django admin) must not write back its copy,
-        # which a report saved meanwhile may have raised.
+        # which a report saved meanwhile may have raised. The same for the opening mail's mark.
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
-                                       if not f.primary_key and f.name != "data_version"]
+                                       if not f.primary_key and f.name not in ("data_version", "opening_mailed_at")]
         super().save(**kwargs)
 
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def state(self) -> RoundState:
+        return self.state_on(timezone.localdate())
+
+    def state_on(self, today: datetime.date) -> RoundState:
+        """The round's state on a day; the deadline is a whole day in Brussels (as `permissions.deadline_passed`)."""
+        if self.is_closed:
+            return RoundState.CLOSED
+        if today < self.opens_on:
+            return RoundState.NOT_YET_OPEN
+        if today > self.deadline:
+            return RoundState.DEADLINE_PASSED
+        return RoundState.OPEN
 
 
 class ReportStatus(models.TextChoices):

@@ -116,6 +116,9 @@ class ReportingRoundFactory(factory.django.DjangoModelFactory):
     period_start = datetime.date(2020, 3, 16)
     opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))
     deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    # Announced already, like every round that had opened when the round-opened mail came (migration 0008);
+    # tests of that mail pass opening_mailed_at=None.
+    opening_mailed_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def themes(obj, create, extracted, **kwargs):

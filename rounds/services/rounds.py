@@ -24,6 +24,7 @@ from ..models import (
     RoundPlatform,
     Theme,
 )
+from .opening_mail import round_opening_mail_arrange
 
 
 @transaction.atomic
@@ -52,6 +53,8 @@ def round_save(*, actor, round: ReportingRound, data: dict) -> ReportingRound:
         audit.record_bulk_create(actor=actor, objects=joined)  # bulk_create sends no signal for the audit log
     Questionnaire.objects.get_or_create(round=round)  # empty: the admin builds it, imports it or copies one
     round_data_changed(round)  # its title, themes and platforms are part of the summary
+    # Open today: its coordinators are told now (once); opening later: a task tells them on the day.
+    round_opening_mail_arrange(round=round, today=timezone.localdate())
     return round
 
 
