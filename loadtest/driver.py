@@ -327,7 +327,9 @@ def wait_for_quiet(max_wait: float, threshold: float) -> None:
 def render(results: list[Result], info: dict, args, started: datetime.datetime, loads: tuple) -> tuple[str, bool, bool]:
     health = next(r for r in results if r.scenario.path == "/healthz")
     summary_json = next(r for r in results if r.scenario.path.endswith("summary.json"))
+    summary_page = next(r for r in results if r.scenario.path.endswith("/summary/"))
     ceiling, json_rps = health.rps, summary_json.rps
+    page_ratio = summary_page.rps / ceiling if ceiling else 0.0
     total_errors = sum(r.errors for r in results)
     ratio = json_rps / ceiling if ceiling else 0.0
     ok_errors, ok_json = total_errors == 0, ratio >= 1 / 3
@@ -349,6 +351,10 @@ def render(results: list[Result], info: dict, args, started: datetime.datetime, 
         f"(gunicorn + PostgreSQL): summary.json {summary_json.cpu_ms():.1f} ms, /healthz {health.cpu_ms():.1f} ms; "
         f"on a CPU-bound machine the ratio of throughputs cannot exceed the inverse of that "
         f"({health.cpu_ms() / summary_json.cpu_ms() if summary_json.cpu_ms() else 0:.0%}).",
+        # Issue #14: the summary page, with its charts, at least 15% of /healthz.
+        f"- **Summary page at least 15% of /healthz: {'yes' if page_ratio >= 0.15 else 'NO'}** "
+        f"({summary_page.rps:.0f} against {ceiling:.0f} requests/s, {page_ratio:.0%}; server CPU per request "
+        f"{summary_page.cpu_ms():.1f} ms).",
     ]
     cores = int(info["cores"])
     busiest = max(results, key=lambda r: r.cpu_share("others"))

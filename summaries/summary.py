@@ -357,10 +357,37 @@ def platforms_not_submitted(round: ReportingRound) -> QuerySet[Platform]:
             .prefetch_related(Prefetch("coordinators")).order_by("level", "name"))
 
 
+def coordinators_of(platform_pks: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Per platform its coordinators as (name, e-mail address), in name order: one query of plain rows."""
+    through = Platform.coordinators.through
+    rows = (through.objects.using(_db()).filter(platform_id__in=platform_pks)
+            .order_by("user__last_name", "user__first_name", "user__username")
+            .values_list("platform_id", "user__first_name", "user__last_name", "user__username", "user__email"))
+    coordinators: dict[int, list[tuple[str, str]]] = {}
+    for platform_pk, first_name, last_name, username, email in rows:
+        name = f"{first_name} {last_name}".strip() or username  # as User.__str__
+        coordinators.setdefault(platform_pk, []).append((name, email))
+    return coordinators
+
+
 def previous_round(round: ReportingRound) -> ReportingRound | None:
     """The latest earlier round; its figures are shown beside this round's, matched by question key."""
     return (ReportingRound.objects.using(_db()).filter(opens_on__lt=round.opens_on)
-            .select_related("questionnaire").prefetch_related("themes").order_by("-opens_on").first())
+            .select_related("questionnaire").prefetch_related("themes").order_by("-opens_on", "-pk").first())
+
+
+def previous_round_version(round: ReportingRound) -> tuple[int, int, str] | None:
+    """(pk, data version, title) of `previous_round`, what the summary page's cache key needs of it.
+
+    Plain SQL, as `_round_version`: on a cached summary page this is all it asks of the previous round.
+    """
+    connection = connections[_db()]
+    table = connection.ops.quote_name(ReportingRound._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, data_version, title FROM {table} WHERE opens_on < %s "  # noqa: S608
+                       "ORDER BY opens_on DESC, id DESC LIMIT 1", [round.opens_on])
+        row = cursor.fetchone()
+    return tuple(row) if row else None
 
 
 @dataclass
@@ -445,13 +472,17 @@ def cached_round_summary(round: ReportingRound, *, include_drafts: bool = False)
     a change made through any app server is seen by every other at once, without an extra query
     (with a read replica, one small query reads the version there).
     """
-    version = round.data_version
-    if _db() != DEFAULT_DB_ALIAS:
-        # The version the figures are read with: a lagging replica must not store its older
-        # figures under the primary's newer version (they would be served for a minute).
-        version = (ReportingRound.objects.using(_db()).filter(pk=round.pk)
-                   .values_list("data_version", flat=True).first())
-    return _summary_at_version(round, version, include_drafts)
+    return _summary_at_version(round, summary_version(round), include_drafts)
+
+
+def summary_version(round: ReportingRound) -> int | None:
+    """The data version the round's figures are read at: the round's own, or the replica's."""
+    if _db() == DEFAULT_DB_ALIAS:
+        return round.data_version
+    # The version the figures are read with: a lagging replica must not store its older
+    # figures under the primary's newer version (they would be served for a minute).
+    return (ReportingRound.objects.using(_db()).filter(pk=round.pk)
+            .values_list("data_version", flat=True).first())
 
 
 def _summary_at_version(round: ReportingRound, version: int | None, include_drafts: bool) -> Summary:
