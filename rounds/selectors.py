@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -138,11 +138,6 @@ def round_overviews(*, user, rounds) -> list[RoundOverview]:
     return [overview for overview in overviews if overview.rows]
 
 
-def round_overview(*, user, round: ReportingRound) -> RoundOverview:
-    """The round's platforms the user may see, with their report status (none: the round does not ask them)."""
-    return _overviews(user, [round])[0]
-
-
 def round_status_counts(*, user) -> QuerySet[ReportingRound]:
     """Rounds with how many reports of their visible platforms are submitted (for the ministry's home)."""
     visible = PlatformPolicy.visible(user)
@@ -161,12 +156,6 @@ def round_platform_get(*, round: ReportingRound, code: str) -> Platform:
 def report_of(*, round: ReportingRound, platform: Platform) -> Report | None:
     """The platform's report for the round, if it has one, whatever the round's platforms (for admins)."""
     return Report.objects.filter(round=round, platform=platform).first()
-
-
-def last_reminders(round: ReportingRound) -> dict[int, object]:
-    """The date each platform was last reminded of the round, by platform id (one query)."""
-    rows = Reminder.objects.filter(round=round).values("platform_id").annotate(last=Max("sent_on"))
-    return {row["platform_id"]: row["last"] for row in rows}
 
 
 def report_reminders(report: Report) -> list[Reminder]:

@@ -4,6 +4,7 @@ from initiatives import views as initiative_views
 from summaries import views as summary_views
 
 from .views import questionnaires as questionnaire_views
+from .views import reminders as reminder_views
 from .views import reports as views
 from .views import rounds as round_views
 
@@ -20,13 +21,20 @@ urlpatterns = [
     path("themes/new/", round_views.theme_form, name="theme_create"),
     path("themes/<slug:theme_slug>/edit/", round_views.theme_form, name="theme_edit"),
     path("<slug:round_slug>/", views.round_detail, name="detail"),
+    path("<slug:round_slug>/status.csv", views.round_status_download, {"fmt": "csv"}, name="status_csv"),
+    path("<slug:round_slug>/status.xlsx", views.round_status_download, {"fmt": "xlsx"}, name="status_xlsx"),
     path("<slug:round_slug>/edit/", round_views.round_form, name="edit"),
     path("<slug:round_slug>/close/", round_views.round_close, name="close"),
+    path("<slug:round_slug>/reminders/", reminder_views.round_reminders, name="reminders"),
     path("<slug:round_slug>/platforms/", round_views.round_roster, name="roster"),
     path("<slug:round_slug>/platforms/<slug:code>/remove/", round_views.round_roster_remove, name="roster_remove"),
     path("<slug:round_slug>/summary/", summary_views.round_summary, name="summary"),
     path("<slug:round_slug>/summary.json", summary_views.round_summary_json, name="summary_json"),
     path("<slug:round_slug>/summary/platforms/", summary_views.summary_platforms, name="summary_platforms"),
+    path("<slug:round_slug>/summary/platforms.csv", summary_views.summary_platforms_download, {"fmt": "csv"},
+         name="summary_platforms_csv"),
+    path("<slug:round_slug>/summary/platforms.xlsx", summary_views.summary_platforms_download, {"fmt": "xlsx"},
+         name="summary_platforms_xlsx"),
     path("<slug:round_slug>/initiatives/", summary_views.initiative_list, name="initiative_list"),
     path("<slug:round_slug>/answer/", summary_views.round_answer, name="answer"),
     path("<slug:round_slug>/answer.docx", summary_views.round_answer_docx, name="answer_docx"),

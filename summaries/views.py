@@ -1,21 +1,26 @@
 """The ministry's pages of a round: summary, drill-down, initiatives, answer text, exports."""
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from initiatives.models import InitiativeKind, TargetGroup
 from lopportal.forms import query_text
 from platforms.models import Level
 from rounds import selectors
+from rounds.models import ReportingRound
 from rounds.questionnaire import definition_for
 
 from . import answer, documents, exports, summary
 from .permissions import SummaryPolicy
-from .presenters import question_label, summary_blocks, value_label
+from .presenters import missing_list, question_label, summary_page, value_label
 
 
 def _round_for_summary(request, round_slug):
@@ -30,20 +35,15 @@ def _include_drafts(request) -> bool:
 
 
 def round_summary(request, round_slug):
-    round = _round_for_summary(request, round_slug)
-    include_drafts = _include_drafts(request)
-    result = summary.cached_round_summary(round, include_drafts=include_drafts)
-    previous_round = summary.previous_round(round)
-    previous = summary.cached_round_summary(previous_round) if previous_round else None
-    initiatives_url = reverse("rounds:initiative_list", kwargs={"round_slug": round.slug})
-    return render(request, "summaries/summary.html", {
-        "round": round, "summary": result, "blocks": summary_blocks(result, previous),
-        "previous_round": previous_round, "missing": summary.platforms_not_submitted(round),
-        "kind_rows": [(label, result.initiatives_by_kind[value], f"{initiatives_url}?kind={value}")
-                      for value, label in InitiativeKind.choices],
-        "group_rows": [(group.name, tally, f"{initiatives_url}?target_group={group.slug}")
-                       for group, tally in result.initiatives_by_target_group],
-    })
+    # The round's own row only (its questionnaire and themes are read when the figures are built): the page's
+    # figures and charts come built, once per version of the round's figures (presenters.summary_page).
+    round = get_object_or_404(ReportingRound, slug=round_slug)
+    if not SummaryPolicy.can_read(request.user):
+        raise PermissionDenied
+    page = summary_page(round, include_drafts=_include_drafts(request))
+    missing = None if page.submitted.total == page.platforms.total else missing_list(
+        round, summary.platforms_not_submitted(round))
+    return render(request, "summaries/summary.html", {"round": round, "summary": page, "missing": missing})
 
 
 def round_summary_json(request, round_slug):
@@ -55,22 +55,54 @@ def round_summary_json(request, round_slug):
     return HttpResponse(body, content_type="application/json")
 
 
-def summary_platforms(request, round_slug):
+def _drilldown(request, round_slug) -> dict:
+    """The platforms behind one figure of the summary, with what names it: the round, the question, the value,
+    the level and the base (the platforms the question applies to, as in the summary); 404 for bad parameters."""
     round = _round_for_summary(request, round_slug)
-    question, value = query_text(request, "question"), request.GET.get("value", "")
+    include_drafts = _include_drafts(request)
+    question, value = query_text(request, "question"), query_text(request, "value")
     level = request.GET.get("level", "")
-    rows = summary.drilldown(round, question=question, value=value, level=level,
-                             include_drafts=_include_drafts(request))
+    level = level if level in Level.values else ""
+    rows = summary.drilldown(round, question=question, value=value, level=level, include_drafts=include_drafts)
     if rows is None:
         raise Http404
     definition = definition_for(round)
     lists_answers, has_notes = not value, bool(definition.by_column[question].section.note_key)
-    return render(request, "summaries/summary_platforms.html", {
-        "round": round, "rows": rows, "question": question_label(definition, question),
-        "value_label": value_label(definition, question, value), "lists_answers": lists_answers,
-        "has_notes": has_notes, "columns": 3 + lists_answers + has_notes,
-        "level": dict(Level.choices).get(level, ""), "include_drafts": _include_drafts(request),
-    })
+    base = summary.cached_round_summary(round, include_drafts=include_drafts).base_of(question).get(level)
+    query = {"question": question, **({"value": value} if value else {}), **({"level": level} if level else {}),
+             **({"include_drafts": "1"} if include_drafts else {})}
+    return {
+        "round": round, "rows": rows, "question": question_label(definition, question), "question_key": question,
+        "value": value, "value_label": value_label(definition, question, value), "lists_answers": lists_answers,
+        "has_notes": has_notes, "columns": 3 + lists_answers + has_notes, "level": dict(Level.choices).get(level, ""),
+        "include_drafts": include_drafts, "base": base, "download_query": urlencode(query),
+    }
+
+
+def summary_platforms(request, round_slug):
+    return render(request, "summaries/summary_platforms.html", _drilldown(request, round_slug))
+
+
+def _drilldown_file_rows(rows, *, value_label: str, has_notes: bool):
+    """A header in Dutch, then per platform its code, name, level, status, answer (the value counted, or the
+    answer given for a question whose answers are listed) and, when the question's section has one, its note."""
+    yield [_("Code"), _("Platform"), _("Level"), _("Status"), _("Answer"), *([_("Note")] if has_notes else [])]
+    for row in rows:
+        platform = row.report.platform
+        yield [platform.code, platform.name, platform.get_level_display(), row.report.get_status_display(),
+               value_label or row.answer, *([row.note] if has_notes else [])]
+
+
+def summary_platforms_download(request, round_slug, fmt):
+    """The drill-down's platforms as a file: one row per platform, the answer (or the value counted) and note."""
+    context = _drilldown(request, round_slug)
+    rows = _drilldown_file_rows(context["rows"], value_label=context["value_label"], has_notes=context["has_notes"])
+    name = f"{context['round'].slug}-platformen-{slugify(context['question_key'].replace(':', '-'))}"
+    if context["value"]:
+        name += f"-{slugify(context['value'])}"
+    if fmt == "csv":
+        return exports.csv_response(rows, f"{name}.csv", dialect=exports.csv_dialect(request))
+    return exports.xlsx_response(rows, f"{name}.xlsx", title="platformen")
 
 
 def initiative_list(request, round_slug):
@@ -136,15 +168,19 @@ def round_answer_docx(request, round_slug):
 
 def export_reports(request, round_slug, fmt):
     round = _round_for_summary(request, round_slug)
-    rows = exports.report_rows(round)
     if fmt == "csv":
-        return exports.csv_response(rows, f"{round.slug}-rapporten.csv")
-    return exports.xlsx_response(rows, f"{round.slug}-rapporten.xlsx", title=round.slug)
+        return exports.csv_response(exports.report_rows(round), f"{round.slug}-rapporten.csv",
+                                    dialect=exports.csv_dialect(request))
+    definition = definition_for(round)
+    return exports.xlsx_response(exports.report_rows(round, definition=definition, dates=True),
+                                 f"{round.slug}-rapporten.xlsx", title=round.slug,
+                                 questions=exports.report_questions(definition))
 
 
 def export_initiatives(request, round_slug, fmt):
     round = _round_for_summary(request, round_slug)
     rows = exports.initiative_rows(exports.round_initiatives(round))
     if fmt == "csv":
-        return exports.csv_response(rows, f"{round.slug}-initiatieven.csv")
-    return exports.xlsx_response(rows, f"{round.slug}-initiatieven.xlsx", title="initiatieven")
+        return exports.csv_response(rows, f"{round.slug}-initiatieven.csv", dialect=exports.csv_dialect(request))
+    return exports.xlsx_response(rows, f"{round.slug}-initiatieven.xlsx", title="initiatieven",
+                                 questions=exports.initiative_questions(round))

@@ -6,8 +6,10 @@ from django.views.decorators.http import require_http_methods
 
 from initiatives import selectors as initiative_selectors
 from lopportal.forms import add_service_errors
+from mail.notices import mail_delay_notice
+from summaries import exports
 
-from .. import history, selectors
+from .. import history, selectors, status
 from ..forms import ReopenForm, ReportForm, ReturnForm
 from ..permissions import ReportPolicy
 from ..presenters import form_error_links, progress, report_sections, stale_save_message
@@ -22,14 +24,23 @@ def round_list(request):
 
 def round_detail(request, round_slug):
     round = selectors.round_get(slug=round_slug)
-    overview = selectors.round_overview(user=request.user, round=round)
-    last_reminders = selectors.last_reminders(round) if request.user.is_admin else None
-    if last_reminders is not None:
-        for row in overview.rows:
-            row.last_reminder = last_reminders.get(row.platform.pk)
+    overview, filter_form = status.round_status(user=request.user, round=round, query=request.GET)
     return render(request, "rounds/round_detail.html", {
-        "round": round, "overview": overview, "last_reminders": last_reminders,
+        "round": round, "overview": overview, "filter_form": filter_form,
+        "columns": status.columns(overview, request.GET), "download_query": status.download_query(request.GET),
     })
+
+
+def round_status_download(request, round_slug, fmt):
+    """The round page's status table as a file, with the page's filters and sort (ministry and admins)."""
+    round = selectors.round_get(slug=round_slug)
+    if not request.user.reads_everything:
+        raise PermissionDenied
+    overview, _form = status.round_status(user=request.user, round=round, query=request.GET)
+    rows = status.status_file_rows(overview)
+    if fmt == "csv":
+        return exports.csv_response(rows, f"{round.slug}-status.csv", dialect=exports.csv_dialect(request))
+    return exports.xlsx_response(rows, f"{round.slug}-status.xlsx", title="status")
 
 
 def report_in_url(request, round_slug, code):
@@ -94,8 +105,11 @@ def report_history(request, round_slug, code):
     })
 
 
-def _report_action(request, round_slug, code, *, action, may, form_class, perform, done, allowed):
-    """The page of an action on a report by the ministry or an admin (return, reopen): a comment, then do it."""
+def _report_action(request, round_slug, code, *, action, may, form_class, perform, done, allowed,
+                   template="rounds/report_action.html", extra=None):
+    """The page of an action on a report by the ministry or an admin (return, reopen): a comment, then do it.
+
+    `extra(report)` adds to the page's context (the return form shows the report's answers)."""
     report = report_in_url(request, round_slug, code)
     if not may(request.user):
         raise PermissionDenied
@@ -107,11 +121,20 @@ def _report_action(request, round_slug, code, *, action, may, form_class, perfor
             add_service_errors(form, error)
         else:
             messages.success(request, done)
+            mail_delay_notice(request)
             return redirect(report.get_absolute_url())
-    return render(request, "rounds/report_action.html", {
+    return render(request, template, {
         "round": report.round, "report": report, "platform": report.platform, "form": form, "action": action,
-        "allowed": allowed(request.user, report),
+        "allowed": allowed(request.user, report), **(extra(report) if extra else {}),
     })
+
+
+def _answers_shown(report) -> dict:
+    """The report's answers read-only, per section with its notes, and its number of initiatives (prefetched)."""
+    definition = definition_for(report.round)
+    values, notes = selectors.report_values(report, definition)
+    return {"sections": report_sections(definition, report.platform.level, values, notes),
+            "initiative_count": len(report.initiatives.all()) if report.pk else 0}
 
 
 @require_http_methods(["GET", "POST"])
@@ -119,7 +142,8 @@ def report_return(request, round_slug, code):
     return _report_action(
         request, round_slug, code, action="return", may=lambda user: user.reads_everything, form_class=ReturnForm,
         perform=lambda report, comment: reports.report_return(actor=request.user, report=report, comment=comment),
-        done=_("The report has been returned to the coordinators."), allowed=ReportPolicy.can_return,
+        done=_("The report has been returned to the coordinators; a mail to them is on its way."),
+        allowed=ReportPolicy.can_return, template="rounds/report_return.html", extra=_answers_shown,
     )
 
 
@@ -129,7 +153,8 @@ def report_reopen(request, round_slug, code):
         request, round_slug, code, action="reopen", may=lambda user: user.is_admin, form_class=ReopenForm,
         perform=lambda report, comment: reports.report_reopen(actor=request.user, round=report.round,
                                                               platform=report.platform, comment=comment),
-        done=_("The report has been reopened for its coordinators."), allowed=ReportPolicy.can_reopen,
+        done=_("The report has been reopened for its coordinators; a mail to them is on its way."),
+        allowed=ReportPolicy.can_reopen,
     )
 
 
