@@ -1,14 +1,17 @@
-"""Word documents of the portal: A4, Dutch (Belgium), the department as author.
+"""Word documents of the portal: A4, Dutch (Belgium), the department as author, dated.
 
 Every .docx the portal writes (the answer texts of a round, a published answer to parliament) starts
-from `new_document`, so that spelling check, page size and properties are the same everywhere.
+from `new_document`, so that spelling check, page size, properties and date line are the same everywhere.
 """
 
+import datetime
 from io import BytesIO
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
@@ -16,6 +19,8 @@ from docx.shared import Mm
 from summaries.exports import xml_text
 
 LANGUAGE = "nl-BE"
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+PLACE = "Brussel"  # where the department signs its documents, in the date line
 
 
 def _set_language(rpr, language: str) -> None:
@@ -50,15 +55,37 @@ def new_document(*, title: str) -> Document:
         rpr_default.append(rpr)
     _set_language(rpr, LANGUAGE)
     _set_language(document.styles["Normal"].element.get_or_add_rPr(), LANGUAGE)
+    theme_language = document.settings.element.find(qn("w:themeFontLang"))
+    if theme_language is not None:
+        theme_language.set(qn("w:val"), LANGUAGE)
+    # python-docx's template carries a Word 2010 copy of the styles in en-US; Word reads styles.xml, so the
+    # copy only misleads whoever checks the file's language.
+    for rel_id, rel in list(document.part.rels.items()):
+        if rel.reltype == STYLES_WITH_EFFECTS:
+            document.part.drop_rel(rel_id)
 
+    now = timezone.now()
     properties = document.core_properties
     properties.author = properties.last_modified_by = settings.DOCUMENT_AUTHOR
     properties.title = xml_text(title)  # a title typed with control characters would make no valid document
     properties.language = LANGUAGE
-    properties.created = properties.modified = timezone.now()
+    properties.created = properties.modified = now
     properties.revision = 1
     properties.comments = ""
+
+    # The date line in the page header: on every page and printout, outside the text that follows.
+    for section in document.sections:
+        section.header.is_linked_to_previous = False
+        line = section.header.paragraphs[0]
+        line.text = date_line(timezone.localdate(now))
+        line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     return document
+
+
+def date_line(day: datetime.date) -> str:
+    """ "Brussel, 30 november 2026": the place and the date in Dutch, whatever the language of the request."""
+    with translation.override("nl-be"):
+        return f"{PLACE}, {date_format(day, 'j F Y')}"
 
 
 def document_bytes(document: Document) -> bytes:

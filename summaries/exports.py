@@ -3,24 +3,39 @@
 Rows come from `iterator(chunk_size=...)`, CSV is written to the response as it is produced,
 and XLSX is built by openpyxl's write-only workbook in a temporary file: memory stays flat
 however many platforms there are. Every text cell is neutralised against formula injection.
+
+The generic writers serve every download of the portal: `csv_response` writes the plain CSV
+(comma) or, with `dialect="excel"`, the CSV that Excel with Belgian settings opens as columns
+(semicolon); `xlsx_response` gives every workbook a frozen, bold header row, a filter over the
+data, column widths, dates as real date cells and, with `questions`, a second sheet that explains
+the columns ("Vragen"). The report XLSX is also the import format: the import reads its first
+sheet only, and reads a date cell as YYYY-MM-DD.
 """
 
 import csv
+import datetime
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import groupby
+from itertools import chain, groupby, islice
 from operator import itemgetter
 
 from django.db import connections, transaction
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
-from initiatives.models import Initiative
+from initiatives.models import Initiative, InitiativeKind, ReachedUnit, TargetGroup
+from platforms.models import Level
 from rounds import conditions
 from rounds.columns import neutralise, report_columns
-from rounds.models import Answer, Note, QuestionKind, Report, ReportingRound
+from rounds.models import Answer, Note, QuestionKind, Report, ReportingRound, ReportStatus
 from rounds.questionnaire import Definition, cell_text, definition_for
 
 CHUNK = 500
@@ -34,9 +49,16 @@ INITIATIVE_COLUMNS = [
 XML_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXCEL_DIALECT = "excel"  # `?dialect=excel`: "CSV voor Excel"
+QUESTIONS_SHEET = "Vragen"  # the name analysts are told to look for, the same in every workbook
+DATE_FORMAT, DATETIME_FORMAT = "dd/mm/yyyy", "dd/mm/yyyy hh:mm"
+# Column widths are measured on the header and the first rows, so that the rows can still be streamed.
+WIDTH_SAMPLE_ROWS = 200
+MIN_WIDTH, MAX_WIDTH = 8, 60
 
 
-def report_rows(round: ReportingRound) -> Iterator[list]:
+def report_rows(round: ReportingRound, *, definition: Definition | None = None,
+                dates: bool = False) -> Iterator[list]:
     """The header (`rounds/columns.py`), then one row per report of the round (drafts too), by platform code.
 
     Only the reports of the round's platforms (its roster): a platform taken out of the round is not in the file.
@@ -46,8 +68,10 @@ def report_rows(round: ReportingRound) -> Iterator[list]:
     cursor, then merged report by report; no model objects are built and memory stays flat
     (docs/performance.md). A question not asked of a report (by its level or by a condition on
     earlier answers) is an empty cell, as is the note of a section not asked.
+
+    With `dates`, a date answer is a `datetime.date` (a date cell in a workbook) rather than its text YYYY-MM-DD.
     """
-    definition = definition_for(round)
+    definition = definition or definition_for(round)
     yield report_columns(definition)
     # Platform codes are unique and a round has one report per platform, so the code alone puts the
     # three queries in the same order (and PostgreSQL reads the answers along its index, unsorted).
@@ -65,8 +89,21 @@ def report_rows(round: ReportingRound) -> Iterator[list]:
                               .order_by("report__platform__code")
                               .values_list("report_id", "section_id", "theme_id", "text"))
         cells = _ReportCells(definition)
+        date_columns = [i for i, slot in enumerate(definition.slots) if slot.question.kind == QuestionKind.DATE]
         for pk, code, name, level, status in reports.iterator(chunk_size=CHUNK):
-            yield [code, name, level, status, *cells.of(level, answers.take(pk), notes.take(pk))]
+            row = cells.of(level, answers.take(pk), notes.take(pk))
+            if dates:
+                for index in date_columns:
+                    row[index] = _as_date(row[index])
+            yield [code, name, level, status, *row]
+
+
+def _as_date(text: str):
+    """A stored date answer as a date; a text that is no date (none is stored so) stays as it is."""
+    try:
+        return datetime.date.fromisoformat(text) if text else text
+    except ValueError:
+        return text
 
 
 @contextmanager
@@ -196,10 +233,97 @@ def initiative_rows(initiatives) -> Iterator[list]:
         yield [
             platform.code, platform.name, platform.level, i.report.status, i.title, i.description, i.kind,
             "; ".join(g.slug for g in i.target_groups.all()), _names(i.asked_of.all()),
-            _names(i.partners_involved.all()), i.other_partners, i.start_date.isoformat(),
-            i.end_date.isoformat() if i.end_date else "", "" if i.reached_count is None else i.reached_count,
+            _names(i.partners_involved.all()), i.other_partners, i.start_date,
+            i.end_date or "", "" if i.reached_count is None else i.reached_count,
             i.reached_unit, "; ".join(t.slug for t in i.themes.all()),
         ]
+
+
+# What the columns mean: the second sheet ("Vragen") ------------------------------------------------------------
+
+
+def _choice_lines(choices) -> str:
+    return "\n".join(f"{name} = {label}" for name, label in choices)
+
+
+def _level_label(level: str) -> str:
+    return str(Level(level).label) if level in Level.values else _("All levels")
+
+
+def _question_values(question) -> str:
+    if question.kind == QuestionKind.MULTIPLE:
+        return "\n".join([_choice_lines(question.choices), _("Several codes, separated by spaces.")])
+    if question.has_choices:
+        return _choice_lines(question.choices)
+    if question.kind == QuestionKind.NUMBER:
+        bounds = [_("at least %(n)s") % {"n": question.min_value} if question.min_value is not None else "",
+                  _("at most %(n)s") % {"n": question.max_value} if question.max_value is not None else ""]
+        return ", ".join(bound for bound in bounds if bound)
+    return ""
+
+
+def _asked_of(definition: Definition, slot) -> str:
+    """To whom the question is asked: its level, and when it is answered or its answer follows from others."""
+    question = slot.question
+    parts = [_level_label(question.level)]
+    if question.relevant:
+        parts.append(_("Only answered when %(condition)s.") % {
+            "condition": definition.describe(question.relevant, slot.theme)})
+    if question.implied_when:
+        parts.append(_("The answer is “%(value)s” when %(condition)s.") % {
+            "value": question.choice_label(question.implied_value) if question.has_choices else question.implied_value,
+            "condition": definition.describe(question.implied_when, slot.theme)})
+    return "\n".join(parts)
+
+
+def _platform_explanations() -> list[tuple[str, str, str]]:
+    """(column, meaning, values) of the platform columns that every file of reports or initiatives starts with."""
+    return [
+        ("platform_code", _("Code of the platform"), ""),
+        ("platform_name", _("Name of the platform"), ""),
+        ("level", _("Level"), _choice_lines(Level.choices)),
+    ]
+
+
+def report_questions(definition: Definition) -> list[list[str]]:
+    """The "Vragen" sheet of the report file: per column its key, section, question (as the questionnaire words
+    it, in Dutch), kind, values (code = label) and to whom it is asked; the header first."""
+    rows = [[_("Column"), _("Section"), _("Question"), _("Kind"), _("Values"), _("Asked of")]]
+    rows += [[column, "", meaning, "", values, ""] for column, meaning, values in _platform_explanations()]
+    rows.append(["status", "", _("Status of the report"), "", _choice_lines(ReportStatus.choices), ""])
+    for instance in definition.instances:
+        for slot in instance.slots:
+            rows.append([slot.column, instance.title, slot.question.label, str(QuestionKind(slot.question.kind).label),
+                         _question_values(slot.question), _asked_of(definition, slot)])
+    for instance in definition.instances:
+        if instance.note:
+            rows.append([instance.note.column, instance.title, instance.section.note_label, _("Note"), "",
+                         _level_label(instance.section.level)])
+    return rows
+
+
+def initiative_questions(round: ReportingRound) -> list[list[str]]:
+    """The "Vragen" sheet of the initiatives file: per column its key, meaning and values (code = label)."""
+    field = Initiative._meta.get_field
+    several = _("Several, separated by “; ”.")
+    values = {
+        "report_status": _choice_lines(ReportStatus.choices),
+        "kind": _choice_lines(InitiativeKind.choices),
+        "target_groups": "\n".join([_choice_lines(TargetGroup.objects.values_list("slug", "name")), several]),
+        "asked_of": several,
+        "partners_involved": several,
+        "reached_unit": _choice_lines(ReachedUnit.choices),
+        "themes": "\n".join([_choice_lines((theme.slug, theme.name) for theme in round.themes.all()), several]),
+    }
+    rows = [[_("Column"), _("Description"), _("Values")]]
+    rows += [list(explanation) for explanation in _platform_explanations()]
+    rows.append(["report_status", _("Status of the report"), values["report_status"]])
+    rows += [[column, str(capfirst(field(column).verbose_name)), values.get(column, "")]
+             for column in INITIATIVE_COLUMNS[4:]]
+    return rows
+
+
+# Writers ------------------------------------------------------------------------------------------------------
 
 
 def _safe(row: list) -> list:
@@ -211,6 +335,11 @@ def xml_text(value: str) -> str:
     return XML_ILLEGAL_CHARACTERS.sub("", value)
 
 
+def _local(value: datetime.datetime) -> datetime.datetime:
+    """A moment as the clock in Brussels shows it, without a time zone (a spreadsheet knows none)."""
+    return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+
+
 class _Echo:
     """A file-like object whose write returns the line, for csv.writer inside a generator."""
 
@@ -218,24 +347,116 @@ class _Echo:
         return value
 
 
-def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+def csv_dialect(request) -> str | None:
+    """The CSV a download asks for: "excel" for `?dialect=excel`, else None (the plain CSV, also for any other
+    value: a link cannot ask for a file that does not exist)."""
+    return EXCEL_DIALECT if request.GET.get("dialect") == EXCEL_DIALECT else None
+
+
+def _csv_cell(value):
+    if isinstance(value, datetime.datetime):
+        return _local(value).isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def csv_response(rows: Iterable[list], filename: str, *, dialect: str | None = None) -> StreamingHttpResponse:
+    """The rows as a CSV download, streamed: UTF-8 with a BOM, CRLF, commas; with `dialect="excel"` semicolons,
+    the separator Excel expects with Belgian (and most European) settings. Dates are written YYYY-MM-DD."""
+    writer = csv.writer(_Echo(), delimiter=";" if dialect == EXCEL_DIALECT else ",")
 
     def lines():
         yield "\ufeff"  # so that Excel reads the file as UTF-8
         for row in rows:
-            yield writer.writerow(_safe(row))
+            yield writer.writerow([_csv_cell(value) for value in _safe(row)])
 
     response = StreamingHttpResponse(lines(), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def xlsx_response(rows: Iterable[list], filename: str, title: str) -> FileResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+def _cell_width(value) -> int:
+    if isinstance(value, datetime.datetime):
+        return len(DATETIME_FORMAT)
+    if isinstance(value, datetime.date):
+        return len(DATE_FORMAT)
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _set_widths(sheet, rows: list[list]) -> None:
+    """Each column as wide as its widest cell in these rows (within bounds); before the first row is written."""
+    widths: dict[int, int] = {}
     for row in rows:
-        sheet.append([xml_text(value) if isinstance(value, str) else value for value in _safe(row)])
+        for index, value in enumerate(row):
+            widths[index] = max(widths.get(index, 0), _cell_width(value))
+    for index, width in widths.items():
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
+
+
+def _header_cells(sheet, row: list) -> list:
+    cells = []
+    for value in _safe(row):
+        cell = WriteOnlyCell(sheet, xml_text(value) if isinstance(value, str) else value)
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    return cells
+
+
+def _data_cells(sheet, row: list, *, wrap: bool = False) -> list:
+    cells = []
+    for value in _safe(row):
+        if isinstance(value, datetime.datetime):
+            cell = WriteOnlyCell(sheet, _local(value))
+            cell.number_format = DATETIME_FORMAT
+        elif isinstance(value, datetime.date):
+            cell = WriteOnlyCell(sheet, value)
+            cell.number_format = DATE_FORMAT
+        elif isinstance(value, str):
+            value = xml_text(value)
+            if not (wrap and "\n" in value):
+                cells.append(value)
+                continue
+            cell = WriteOnlyCell(sheet, value)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        else:
+            cells.append(value)
+            continue
+        cells.append(cell)
+    return cells
+
+
+def _write_table(sheet, rows: Iterable[list], *, wrap: bool = False) -> None:
+    """Header and rows into a write-only sheet: the header frozen and bold, a filter over the data, widths from
+    the first rows; the rest streamed."""
+    rows = iter(rows)
+    header = next(rows, None)
+    if header is None:
+        return
+    sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
+    # A write-only sheet writes its panes and widths before its first row, and its filter after its last.
+    sheet.freeze_panes = "A2"
+    _set_widths(sheet, [header, *sample])
+    sheet.append(_header_cells(sheet, header))
+    last = 1
+    for row in chain(sample, rows):
+        sheet.append(_data_cells(sheet, row, wrap=wrap))
+        last += 1
+    if header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{last}"
+
+
+def xlsx_response(rows: Iterable[list], filename: str, title: str, *, questions: list[list] | None = None,
+                  questions_title: str = QUESTIONS_SHEET) -> FileResponse:
+    """The rows (header first) as an XLSX download: one sheet `title` with a frozen header, a filter, column widths
+    and date cells; with `questions` (header first), a second sheet `questions_title` that explains the columns.
+
+    A reader of the data (the import) takes the first sheet: the explanation comes after it.
+    """
+    workbook = Workbook(write_only=True)
+    _write_table(workbook.create_sheet(title=title[:31]), rows)
+    if questions is not None:
+        _write_table(workbook.create_sheet(title=questions_title[:31]), questions, wrap=True)
     # The workbook is written to disk and streamed from there; the file disappears when closed.
     spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     workbook.save(spool)
