@@ -1,21 +1,55 @@
 """The admin's forms for people's accounts; the services check the same rules again."""
 
+from crispy_forms.layout import Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.forms.renderers import TemplatesSetting
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from lopportal.forms import ModelMultipleChoiceField, inline_form_helper
-from platforms.models import Platform
+from platforms.models import Level, Platform
 
 from .models import Role, User
+from .selectors import platforms_with_coordinators
 from .services import email_in_use_message
 
 
 def _label(field: str):
     # The model's own verbose names, which Django's Dutch translation already covers.
     return capfirst(User._meta.get_field(field).verbose_name)
+
+
+class PlatformPicker(forms.CheckboxSelectMultiple):
+    """The platforms as checkboxes in a column per level, each naming its current coordinators.
+
+    It works as plain checkboxes; platform-picker.js adds a search box, a count and a "chosen only" switch.
+    The choices must come from `platforms_with_coordinators` (they carry `current_coordinators`).
+    """
+
+    template_name = "accounts/widgets/platform_picker.html"
+
+    class Media:
+        css = {"all": ["css/picker.css"]}
+        js = [forms.Script("js/platform-picker.js", defer=True)]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # Django's default form renderer only looks in apps' templates; this template is the project's.
+        return super().render(name, value, attrs, renderer=TemplatesSetting())
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = [option for _group, group_options, _index in context["widget"]["optgroups"]
+                   for option in group_options]
+        levels = {level: [] for level in Level.values}
+        for option in options:
+            option["platform"] = option["value"].instance
+            levels.setdefault(option["platform"].level, []).append(option)
+        labels = dict(Level.choices)
+        context["widget"]["levels"] = [(labels.get(level, level), level_options)
+                                       for level, level_options in levels.items() if level_options]
+        context["widget"]["chosen"] = sum(1 for option in options if option["selected"])
+        return context
 
 
 class PersonForm(forms.Form):
@@ -30,7 +64,7 @@ class PersonForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=forms.RadioSelect)
     platforms = ModelMultipleChoiceField(
         label=_("Platforms"), queryset=Platform.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=PlatformPicker,
         help_text=_("The platforms a coordinator works on. Admins and ministry staff have none: "
                     "choosing another role removes them."),
     )
@@ -38,12 +72,14 @@ class PersonForm(forms.Form):
     def __init__(self, *args, person: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
-        active = Q(is_active=True)
-        if person is not None:
-            # An inactive platform the person still coordinates stays ticked instead of being dropped.
-            active |= Q(coordinators=person)
-        self.fields["platforms"].queryset = Platform.objects.filter(active).distinct().order_by("level", "name")
+        # An inactive platform the person still coordinates stays ticked instead of being dropped.
+        self.fields["platforms"].queryset = platforms_with_coordinators(keep_for=person)
         self.helper = inline_form_helper()
+        # Crispy draws every checkbox list itself; the picker needs its own wrapper (legend, errors, columns).
+        self.helper.layout = Layout(*(
+            Field(name, template="accounts/platform_picker_field.html") if name == "platforms" else name
+            for name in self.fields
+        ))
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])

@@ -57,3 +57,17 @@ def person_events(person: User) -> QuerySet[AccountEvent]:
 def platform_choices() -> QuerySet[Platform]:
     """Every platform (inactive ones too: they may still have coordinators), for the list's filter."""
     return Platform.objects.order_by("level", "name").only("code", "name", "level", "is_active")
+
+
+def platforms_with_coordinators(*, keep_for: User | None = None) -> QuerySet[Platform]:
+    """The platforms a person may be given, by level and name, each with its current coordinators.
+
+    Active platforms, and the inactive ones `keep_for` still coordinates (so that saving their form keeps them).
+    The coordinators come in one prefetch, as `current_coordinators` (active accounts only), for the picker.
+    """
+    reachable = Q(is_active=True)
+    if keep_for is not None:
+        reachable |= Q(coordinators=keep_for)
+    coordinators = User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+    return (Platform.objects.filter(reachable).distinct().order_by("level", "name")
+            .prefetch_related(Prefetch("coordinators", queryset=coordinators, to_attr="current_coordinators")))
