@@ -420,6 +420,22 @@ def read_table(data: bytes, filename: str, columns: list[str], *, cell_text: Cal
     return rows, errors
 
 
+def read_header(data: bytes, filename: str) -> list[str]:
+    """The names on the first line of a CSV or XLSX file, trimmed and lower-cased, within the bounds above; [] when
+    the file cannot be read (`read_table` then says why). Lets an import accept other names for its columns."""
+    try:
+        lines = _lines(data, filename)
+        try:
+            for line, cells in lines:
+                _Budget(0).line(line, len(cells))
+                return ["" if too_long(cell) else str(cell or "").strip().lower() for cell in cells]
+        finally:
+            lines.close()
+    except _Refused:
+        pass
+    return []
+
+
 # Refusing a file ----------------------------------------------------------------------------------------------
 
 

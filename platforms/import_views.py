@@ -15,10 +15,11 @@ from pathlib import PurePath
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from lopportal.forms import inline_form_helper
 from lopportal.imports import SUPPORTED_EXTENSIONS, ImportedFile, errors_shown
@@ -83,22 +84,33 @@ def _check(what: str, data: bytes, filename: str):
     return rows, preview, errors
 
 
-def _render_form(request, form, errors=(), status=200):
+def _render_form(request, form, errors=(), status=200, *, refused: str = ""):
     # A bad file can have thousands of errors: the page lists the first ones and says how many more there are.
+    # The refused file's form is this same form, still bound: the admin chooses the corrected file and sends it again.
     return render(request, "platforms/import_form.html", {
-        "form": form, **errors_shown(errors), "platform_columns": importing.PLATFORM_COLUMNS,
-        "member_columns": importing.MEMBER_COLUMNS,
+        "form": form, **errors_shown(errors), "refused": refused,
+        "platform_columns": importing.PLATFORM_COLUMNS, "member_columns": importing.MEMBER_COLUMNS,
+        "platform_columns_nl": importing.template_header("platforms"),
+        "member_columns_nl": importing.template_header("members"),
     }, status=status)
 
 
 def _render_preview(request, pending: dict, preview, *, changed: bool = False):
     counts = importing.count_actions(preview)
-    return render(request, "platforms/import_preview.html", {
+    changing = [row for row in preview if row.action != importing.UNCHANGED]
+    context = {
         "what": pending["what"], "token": pending["token"],
         "filename": pending["filename"], "counts": counts, "changed": changed,
-        "changing": [row for row in preview if row.action != importing.UNCHANGED],
-        "unchanged": [row for row in preview if row.action == importing.UNCHANGED],
-    })
+        "changing": changing, "unchanged": [row for row in preview if row.action == importing.UNCHANGED],
+    }
+    if pending["what"] == "platforms":  # what follows from the import, beyond the rows themselves
+        coordinators = importing.coordinator_counts(row.code for row in changing if row.action == importing.UPDATE)
+        for row in changing:
+            row.coordinators = coordinators.get(row.code, 0)
+        context["new_platforms"] = [row for row in changing if row.action == importing.CREATE]
+        if context["new_platforms"]:
+            context["rounds"] = importing.rounds_for_new_platforms()
+    return render(request, "platforms/import_preview.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -116,7 +128,7 @@ def import_upload(request):
     _rows, preview, errors = _check(what, data, upload.name)
     if errors:
         request.session.pop(SESSION_KEY, None)
-        return _render_form(request, form, errors)
+        return _render_form(request, form, errors, refused=PurePath(upload.name).name)
     pending = {
         "token": secrets.token_urlsafe(16), "what": what, "filename": PurePath(upload.name).name,
         "data": base64.b64encode(data).decode("ascii"), "digest": importing.preview_digest(preview),
@@ -159,7 +171,8 @@ def import_confirm(request):
         request.session.pop(SESSION_KEY, None)
         messages.error(request, _("The data changed after the preview and the file is no longer valid: "
                                   "nothing has been imported."))
-        return _render_form(request, ImportForm(initial={"what": pending["what"]}), errors)
+        return _render_form(request, ImportForm(initial={"what": pending["what"]}), errors,
+                            refused=pending["filename"])
 
     request.session.pop(SESSION_KEY, None)
     messages.success(request, _("%(file)s has been imported: %(created)d created, %(updated)d updated, "
@@ -180,3 +193,23 @@ def _say_which_rounds_do_not_ask_them(request) -> None:
         messages.info(request, _("The new platforms are asked in the rounds that have not opened yet, not in the "
                                  "rounds that are running (%(rounds)s): add a platform to those on the round's "
                                  "platforms page.") % {"rounds": ", ".join(running)})
+
+
+TEMPLATE_TYPES = {
+    "csv": ("text/csv; charset=utf-8", importing.template_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", importing.template_xlsx),
+}
+TEMPLATE_NAMES = {"platforms": "platformen", "members": "leden"}
+
+
+@require_GET
+def import_template(request, fmt: str):
+    """A file to fill in: the Dutch column names and example rows of a platforms (or, `?what=members`, members) file."""
+    _require_admin(request.user)
+    what = request.GET.get("what", "platforms")
+    if what not in KINDS:
+        raise Http404
+    content_type, make = TEMPLATE_TYPES[fmt]
+    response = HttpResponse(make(what), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="sjabloon-{TEMPLATE_NAMES[what]}.{fmt}"'
+    return response

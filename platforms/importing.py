@@ -2,9 +2,10 @@
 
 Two file formats, CSV (UTF-8 with or without BOM, `,` or `;`) or XLSX (the first sheet):
 
-- platforms: `code, name, level, area`; a platform is found by its code.
+- platforms: `code, name, level, area` (in Dutch `code, naam, niveau, regio`); a platform is found by its code.
 - members: `platform_code, kind, name, instellingsnummer, onderwijsnet, partner_category,
-  municipality`; a school or CLB is found by its instellingsnummer, a local partner (which has
+  municipality` (in Dutch `platformcode, soort, naam, instellingsnummer, onderwijsnet, partnercategorie, gemeente`;
+  see `COLUMN_NAMES`); a school or CLB is found by its instellingsnummer, a local partner (which has
   no instellingsnummer) by its name and municipality (see `_MemberPlanner`). A row also makes
   the organisation a current member of the platform when it is not one yet.
 
@@ -13,15 +14,18 @@ Two file formats, CSV (UTF-8 with or without BOM, `,` or `;`) or XLSX (the first
 what an import would do (create, update with the changes old → new, or unchanged), and the
 services `platforms_import` / `members_import` write exactly that, and record the import (file
 name, SHA-256, counts) in the audit log. Every check happens before the first write; one error and
-nothing is written. Errors name the line (the header is line 1) and the column of the file, so that
-every problem can be fixed in one go. The file is read within the bounds of `lopportal.imports`.
+nothing is written. Errors name the line (the header is line 1), the column (as the file names it) and
+the value found, so that every problem can be fixed in one go. The file is read within the bounds of
+`lopportal.imports`.
 
-Codes (level, kind, onderwijsnet, partner_category) are read case-insensitively; names, codes
-of platforms and municipalities are compared exactly as written (after trimming).
+Codes (level, kind, onderwijsnet, partner_category, also their Dutch words in `VALUE_NAMES`) are read
+case-insensitively; names, codes of platforms and municipalities are compared exactly as written (after trimming).
 """
 
+import csv
 import datetime
 import hashlib
+import io
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -30,10 +34,15 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
+from django.utils.text import Truncator, get_text_list
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from audit.services import record_import
-from lopportal.imports import ImportedFile, RowError, read_table
+from lopportal.imports import HEADER_LINE, ImportedFile, RowError, read_header, read_table
 
 from .models import (
     INSTELLINGSNUMMER_REGEX,
@@ -50,6 +59,27 @@ from .services import rosters_follow, summaries_changed
 PLATFORM_COLUMNS = ["code", "name", "level", "area"]
 MEMBER_COLUMNS = ["platform_code", "kind", "name", "instellingsnummer", "onderwijsnet", "partner_category",
                   "municipality"]
+# The names a column may have in a file, besides its own; the first is the one the templates use.
+COLUMN_NAMES = {
+    "code": ["code"], "name": ["naam"], "level": ["niveau"], "area": ["regio"],
+    "platform_code": ["platformcode", "platform"], "kind": ["soort"], "instellingsnummer": ["instellingsnummer"],
+    "onderwijsnet": ["onderwijsnet"], "partner_category": ["partnercategorie", "categorie"],
+    "municipality": ["gemeente"],
+}
+# Dutch words accepted for the codes of a column (lower-case), beside the codes themselves.
+VALUE_NAMES = {
+    "level": {"basisonderwijs": "basis", "secundair onderwijs": "secundair"},
+    "kind": {"lokale partner": "partner"},
+    "partner_category": {"integratie": "integration", "armoede": "poverty", "gemeente": "municipality",
+                         "ocmw": "municipality", "welzijn": "welfare", "ouders": "parents",
+                         "sociaal-economisch": "socio_economic", "andere": "other"},
+}
+# The words a template and an error show for the codes (a code without one is shown as itself).
+SHOWN_VALUES = {"partner_category": {"integration": "integratie", "poverty": "armoede", "municipality": "gemeente",
+                                     "welfare": "welzijn", "parents": "ouders", "socio_economic": "sociaal-economisch",
+                                     "other": "andere"}}
+# How many characters of a wrong value an error repeats: enough to recognise it, never a whole cell.
+SHOWN_VALUE_CHARS = 40
 ORGANISATION_FIELDS = ["kind", "name", "instellingsnummer", "onderwijsnet", "partner_category", "municipality"]
 # Excel stores 012345 typed into a number cell as the number 12345: a number cell in this column
 # with fewer digits is padded with zeros again. A text cell (and every CSV cell) is read as written,
@@ -67,6 +97,8 @@ class ImportRow:
 
     line: int
     values: dict[str, str] = field(default_factory=dict)
+    # The file's name of each column (e.g. "level": "niveau"), shared by the rows: errors use the file's names.
+    names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -84,6 +116,7 @@ class PreviewRow:
     action: str
     label: str
     changes: list[FieldChange] = field(default_factory=list)
+    code: str = ""  # platforms: the platform's code
     platform: str = ""  # members: the name of the platform of the row
     becomes_member: bool = False  # members: the organisation becomes a current member of the platform
 
@@ -129,18 +162,44 @@ def _cell_text(value, column: str | None = None) -> str:
     return str(value).strip()
 
 
+def columns_as_written(header: list[str], columns: list[str]) -> tuple[dict[str, str], list[RowError]]:
+    """Per column the name the file gives it (its own or a Dutch one, see `COLUMN_NAMES`), or an error per column
+    the file names twice. A column the file lacks gets the Dutch name, unless the file uses English names only."""
+    written: dict[str, str] = {}
+    errors = []
+    for name in header:
+        column = name if name in columns else next((c for c in columns if name in COLUMN_NAMES.get(c, [])), None)
+        if column is None:
+            continue  # an unknown column: read_table says so
+        if column in written and written[column] != name:
+            errors.append(RowError(HEADER_LINE, name, _("This column appears twice: also as %(name)s.") % {
+                "name": written[column]}))
+        written.setdefault(column, name)
+    dutch = any(name not in columns and name in written.values() for name in header)
+    english = any(name in columns and name not in COLUMN_NAMES.get(name, []) for name in header)
+    for column in columns:
+        written.setdefault(column, COLUMN_NAMES[column][0] if dutch or not english else column)
+    return written, errors
+
+
 def read_rows(data: bytes, filename: str, columns: list[str]) -> tuple[list[ImportRow], list[RowError]]:
     """Read a CSV or XLSX file (the type follows from its name) with exactly these columns into rows.
 
-    Checks the header (every column, nothing else, in any order; names are case-insensitive) but
-    not the values, except that no cell may hold a NUL character or be too long. Empty rows are
-    skipped; empty columns after the last named one are ignored. Reading stops, with an error,
-    after the kind's IMPORT_MAX_ROWS data rows (and at the other bounds of `lopportal.imports`).
+    Checks the header (every column, nothing else, in any order; names are case-insensitive, in
+    English or Dutch) but not the values, except that no cell may hold a NUL character or be too
+    long. Empty rows are skipped; empty columns after the last named one are ignored. Reading stops,
+    with an error, after the kind's IMPORT_MAX_ROWS data rows (and at the other bounds of `lopportal.imports`).
     """
     kind = "platforms" if columns == PLATFORM_COLUMNS else "members"
-    found, errors = read_table(data, filename, columns, cell_text=_cell_text, lower_header=True,
-                               no_rows=_("The file holds no data rows."), max_rows=settings.IMPORT_MAX_ROWS[kind])
-    return [ImportRow(line=line, values=values) for line, values in found], errors
+    written, errors = columns_as_written(read_header(data, filename), columns)
+    if errors:
+        return [], errors
+    found, errors = read_table(data, filename, [written[column] for column in columns], cell_text=_cell_text,
+                               lower_header=True, no_rows=_("The file holds no data rows."),
+                               max_rows=settings.IMPORT_MAX_ROWS[kind])
+    own = {name: column for column, name in written.items()}
+    return [ImportRow(line=line, values={own[name]: value for name, value in values.items()}, names=written)
+            for line, values in found], errors
 
 
 def parse_platforms(data: bytes, filename: str) -> tuple[list[ImportRow], list[RowError]]:
@@ -156,9 +215,23 @@ def parse_members(data: bytes, filename: str) -> tuple[list[ImportRow], list[Row
 # Checking -----------------------------------------------------------------------------------------------------
 
 
-def _sorted(errors: list[RowError], columns: list[str]) -> list[RowError]:
+def _sorted(errors: list[RowError], columns: list[str], rows: list[ImportRow]) -> list[RowError]:
+    """The errors in the order of the file, each at the column as the file names it."""
     order = {name: index for index, name in enumerate(columns)}
-    return sorted(errors, key=lambda e: (e.line or 0, order.get(e.column, len(order))))
+    names = rows[0].names if rows else {}
+    return [RowError(e.line, names.get(e.column, e.column), e.message)
+            for e in sorted(errors, key=lambda e: (e.line or 0, order.get(e.column, len(order))))]
+
+
+def shown(value: str) -> str:
+    """A cell's value as an error repeats it: on one line and cut short (the page escapes it)."""
+    return Truncator(" ".join(value.split())).chars(SHOWN_VALUE_CHARS)
+
+
+def _either(column: str, values: list[str]) -> str:
+    """The codes a column takes, as a sentence: "basis or secundair"."""
+    words = SHOWN_VALUES.get(column, {})
+    return str(get_text_list([words.get(value, value) for value in values], _("or")))
 
 
 def _field_errors(instance, line: int, exclude: set[str]) -> list[RowError]:
@@ -166,16 +239,26 @@ def _field_errors(instance, line: int, exclude: set[str]) -> list[RowError]:
     try:
         instance.clean_fields(exclude=exclude)
     except ValidationError as error:
-        return [RowError(line, name, message) for name, messages in error.message_dict.items()
-                for message in messages]
+        return [RowError(line, name, _with_value(message, getattr(instance, name)))
+                for name, messages in error.message_dict.items() for message in messages]
     return []
 
 
+def _with_value(message: str, value) -> str:
+    """The model's message about a field, after the value it is about (when there is one)."""
+    if not isinstance(value, str) or not value:
+        return message
+    return _("“%(value)s”: %(message)s") % {"value": shown(value), "message": message}
+
+
 def _choice(row: ImportRow, column: str, values: list[str], errors: list[RowError], message: Callable) -> str | None:
-    """The lower-cased code in this cell, "" when empty, or None (with an error) when it is not one of `values`."""
-    value = row.values[column].lower()
+    """The lower-cased code in this cell (also from its Dutch word), "" when empty, or None (with an error) when it
+    is not one of `values`; `message()` takes the value found and the values allowed."""
+    found = row.values[column]
+    value = VALUE_NAMES.get(column, {}).get(found.lower(), found.lower())
     if value and value not in values:
-        errors.append(RowError(row.line, column, message() % {"values": ", ".join(values)}))
+        errors.append(RowError(row.line, column, message() % {"value": shown(found),
+                                                              "values": _either(column, values)}))
         return None
     return value
 
@@ -208,16 +291,18 @@ def _plan_platforms(rows: list[ImportRow], *, for_update: bool = False) -> tuple
         code = row.values["code"]
         if code in first_line:
             row_errors.append(RowError(row.line, "code", _(
-                "This platform appears twice in the file (also on line %(line)d).") % {"line": first_line[code]}))
+                "The platform “%(value)s” appears twice in the file (also on line %(line)d).") % {
+                "value": shown(code), "line": first_line[code]}))
         elif code:
             first_line[code] = row.line
-        level = _choice(row, "level", Level.values, row_errors, lambda: _("Unknown level: use %(values)s."))
+        level = _choice(row, "level", Level.values, row_errors,
+                        lambda: _("“%(value)s” is not a valid level (%(values)s)."))
         values = {"code": code, "name": row.values["name"], "level": level or "", "area": row.values["area"]}
         bad = {error.column for error in row_errors}
         row_errors.extend(_field_errors(Platform(**values), row.line, bad | {"level"}))
         if level == "":
             row_errors.append(RowError(row.line, "level", _("The level is missing: use %(values)s.") % {
-                "values": ", ".join(Level.values)}))
+                "values": _either("level", Level.values)}))
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -227,7 +312,7 @@ def _plan_platforms(rows: list[ImportRow], *, for_update: bool = False) -> tuple
         else:
             changes = _changes(platform, values, ["name", "level", "area"])
             items.append(_PlatformItem(row.line, UPDATE if changes else UNCHANGED, values, platform, changes))
-    errors = _sorted(errors, PLATFORM_COLUMNS)
+    errors = _sorted(errors, PLATFORM_COLUMNS, rows)
     return ([] if errors else items), errors
 
 
@@ -295,33 +380,42 @@ class _MemberPlanner:
         if not code:
             errors.append(RowError(line, "platform_code", _("The platform code is missing.")))
         elif platform is None:
-            errors.append(RowError(line, "platform_code", _("There is no platform with this code.")))
+            errors.append(RowError(line, "platform_code", _("There is no platform with the code “%(value)s”.") % {
+                "value": shown(code)}))
 
-        kind = _choice(row, "kind", OrganisationKind.values, errors, lambda: _("Unknown kind: use %(values)s."))
+        kind = _choice(row, "kind", OrganisationKind.values, errors,
+                       lambda: _("“%(value)s” is not a valid kind (%(values)s)."))
         onderwijsnet = _choice(row, "onderwijsnet", Onderwijsnet.values, errors,
-                               lambda: _("Unknown educational network: use %(values)s."))
+                               lambda: _("“%(value)s” is not a valid educational network (%(values)s)."))
         category = _choice(row, "partner_category", PartnerCategory.values, errors,
-                           lambda: _("Unknown partner category: use %(values)s."))
+                           lambda: _("“%(value)s” is not a valid partner category (%(values)s)."))
         number = cells["instellingsnummer"]
         if kind == "":
             errors.append(RowError(line, "kind", _("The kind is missing: use %(values)s.") % {
-                "values": ", ".join(OrganisationKind.values)}))
+                "values": _either("kind", OrganisationKind.values)}))
         if number and not re.fullmatch(INSTELLINGSNUMMER_REGEX, number):
-            errors.append(RowError(line, "instellingsnummer", _("An institution number consists of exactly 6 digits.")))
+            errors.append(RowError(line, "instellingsnummer", _(
+                "“%(value)s” is not an institution number: that consists of exactly 6 digits.") % {
+                "value": shown(number)}))
         # The rules per kind of MembershipForm.clean and of the database's check constraints.
         if kind in (OrganisationKind.SCHOOL, OrganisationKind.CLB) and not number:
             errors.append(RowError(line, "instellingsnummer", _("Schools and CLB's need an institution number.")))
         if kind == OrganisationKind.SCHOOL and onderwijsnet == "":
             errors.append(RowError(line, "onderwijsnet", _("A school needs an educational network.")))
         if kind in (OrganisationKind.CLB, OrganisationKind.PARTNER) and onderwijsnet:
-            errors.append(RowError(line, "onderwijsnet", _("Only schools have an educational network.")))
+            errors.append(RowError(line, "onderwijsnet", _(
+                "Only schools have an educational network (found “%(value)s”).") % {
+                "value": shown(cells["onderwijsnet"])}))
         if kind == OrganisationKind.PARTNER:
             if category == "":
                 errors.append(RowError(line, "partner_category", _("A local partner needs a category.")))
             if number:
-                errors.append(RowError(line, "instellingsnummer", _("Local partners have no institution number.")))
+                errors.append(RowError(line, "instellingsnummer", _(
+                    "Local partners have no institution number (found “%(value)s”).") % {"value": shown(number)}))
         elif kind and category:
-            errors.append(RowError(line, "partner_category", _("Only local partners have a partner category.")))
+            errors.append(RowError(line, "partner_category", _(
+                "Only local partners have a partner category (found “%(value)s”).") % {
+                "value": shown(cells["partner_category"])}))
 
         values = {"kind": kind or "", "name": cells["name"], "instellingsnummer": number,
                   "onderwijsnet": onderwijsnet or "", "partner_category": category or "",
@@ -332,22 +426,24 @@ class _MemberPlanner:
         existing = self.by_number.get(number) if number else None
         if existing is not None and kind and existing.kind != kind:
             errors.append(RowError(line, "instellingsnummer", _(
-                "This institution number belongs to %(name)s, which is not a %(kind)s.")
-                % {"name": existing.name, "kind": OrganisationKind(kind).label}))
+                "The institution number “%(value)s” belongs to %(name)s, which is not a %(kind)s.")
+                % {"value": number, "name": existing.name, "kind": OrganisationKind(kind).label}))
         return values, platform, errors
 
-    def _agrees(self, key, line: int, values: dict, column: str) -> RowError | None:
+    def _agrees(self, key, row: ImportRow, values: dict, column: str) -> RowError | None:
         """An error when an earlier row named the same organisation with other details."""
         if key not in self.first:
-            self.first[key] = (line, values)
+            self.first[key] = (row.line, values)
             return None
         first_line, first_values = self.first[key]
         differing = [name for name in ORGANISATION_FIELDS if first_values[name] != values[name]]
         if not differing:
             return None
-        return RowError(line, column, _(
+        return RowError(row.line, column, _(
             "The same organisation is on line %(line)d with other details (%(columns)s).")
-            % {"line": first_line, "columns": ", ".join(differing)})
+            % {"line": first_line, "columns": ", ".join(
+                f"{row.names.get(name, name)}: “{shown(first_values[name])}” ≠ “{shown(values[name])}”"
+                for name in differing)})
 
     def _slot(self, platform: Platform, values: dict) -> _OrganisationSlot:
         if values["kind"] != OrganisationKind.PARTNER:
@@ -378,10 +474,10 @@ class _MemberPlanner:
         for row in self.rows:
             values, platform, row_errors = self._check(row)
             if values["kind"] == OrganisationKind.PARTNER and values["name"]:
-                disagreement = self._agrees(("partner", values["name"], values["municipality"]), row.line, values,
+                disagreement = self._agrees(("partner", values["name"], values["municipality"]), row, values,
                                             "partner_category")
             elif values["kind"] and values["instellingsnummer"]:
-                disagreement = self._agrees(("number", values["instellingsnummer"]), row.line, values,
+                disagreement = self._agrees(("number", values["instellingsnummer"]), row, values,
                                             "instellingsnummer")
             else:
                 disagreement = None
@@ -403,7 +499,7 @@ class _MemberPlanner:
             if action == UNCHANGED and becomes_member:
                 action = UPDATE
             items.append(_MemberItem(row.line, action, platform, slot, changes, becomes_member))
-        errors = _sorted(errors, MEMBER_COLUMNS)
+        errors = _sorted(errors, MEMBER_COLUMNS, self.rows)
         return ([] if errors else items), errors
 
 
@@ -413,7 +509,7 @@ def _plan_members(rows: list[ImportRow], *, for_update: bool = False) -> tuple[l
 
 def _platform_preview(items: list[_PlatformItem]) -> list[PreviewRow]:
     return [PreviewRow(line=item.line, action=item.action, label=f"{item.values['code']} – {item.values['name']}",
-                       changes=item.changes) for item in items]
+                       changes=item.changes, code=item.values["code"]) for item in items]
 
 
 def _member_label(values: dict) -> str:
@@ -437,6 +533,32 @@ def preview_members(rows: list[ImportRow]) -> tuple[list[PreviewRow], list[RowEr
     """Per row of a members file what an import would do, or every error (and no preview)."""
     items, errors = _plan_members(rows)
     return _member_preview(items), errors
+
+
+def coordinator_counts(codes: Iterable[str]) -> dict[str, int]:
+    """How many active coordinators each existing platform of these codes has (a new platform has none)."""
+    counts: dict[str, int] = {}
+    for chunk in _chunks(set(codes)):
+        counts.update(Platform.objects.filter(code__in=chunk).annotate(
+            n=Count("coordinators", filter=Q(coordinators__is_active=True))).values_list("code", "n"))
+    return counts
+
+
+@dataclass(frozen=True)
+class RoundsForNewPlatforms:
+    """Which rounds ask a platform made now: those not open yet follow the platforms, those running do not."""
+
+    joining: list
+    not_joining: list
+
+
+def rounds_for_new_platforms() -> RoundsForNewPlatforms:
+    # Imported here: rounds builds on platforms, not the other way round.
+    from rounds.selectors import rounds_running
+    from rounds.services.rounds import rounds_not_yet_open
+
+    return RoundsForNewPlatforms(joining=list(rounds_not_yet_open().order_by("opens_on", "title")),
+                                 not_joining=list(rounds_running().order_by("deadline", "title")))
 
 
 def preview_digest(preview: list[PreviewRow]) -> str:
@@ -529,3 +651,74 @@ def members_import(*, actor, rows: list[ImportRow], expected_digest: str | None 
     counts = count_actions(preview)
     _record(actor=actor, kind="members", rows=rows, counts=counts, source=source)
     return counts
+
+
+# Templates ----------------------------------------------------------------------------------------------------
+
+# Example rows of the templates to download: the members' rows are of the platforms' first row, so that the two
+# templates, imported in that order, import without errors.
+TEMPLATE_ROWS = {
+    "platforms": [
+        {"code": "voorbeeld-bao", "name": "LOP Basisonderwijs Voorbeeldstad", "level": "basis",
+         "area": "Voorbeeldstad, Buurdorp"},
+        {"code": "voorbeeld-so", "name": "LOP Secundair Onderwijs Voorbeeldstad", "level": "secundair",
+         "area": "Voorbeeldstad"},
+    ],
+    "members": [
+        {"platform_code": "voorbeeld-bao", "kind": "school", "name": "Basisschool De Voorbeeldboom",
+         "instellingsnummer": "099901", "onderwijsnet": "katholiek", "partner_category": "",
+         "municipality": "Voorbeeldstad"},
+        {"platform_code": "voorbeeld-bao", "kind": "clb", "name": "Vrij CLB Voorbeeldstad",
+         "instellingsnummer": "959901", "onderwijsnet": "", "partner_category": "", "municipality": "Voorbeeldstad"},
+        {"platform_code": "voorbeeld-bao", "kind": "partner", "name": "Vzw Samen Sterk", "instellingsnummer": "",
+         "onderwijsnet": "", "partner_category": "armoede", "municipality": "Buurdorp"},
+    ],
+}
+_TEMPLATE_COLUMNS = {"platforms": PLATFORM_COLUMNS, "members": MEMBER_COLUMNS}
+# The codes a template's cell offers in a list (Excel's data validation); the importer takes the Dutch words too.
+_TEMPLATE_CHOICES = {"level": Level.values, "kind": OrganisationKind.values, "onderwijsnet": Onderwijsnet.values,
+                     "partner_category": [SHOWN_VALUES["partner_category"][v] for v in PartnerCategory.values]}
+
+
+def template_header(what: str) -> list[str]:
+    """The Dutch column names of a template."""
+    return [COLUMN_NAMES[column][0] for column in _TEMPLATE_COLUMNS[what]]
+
+
+def template_csv(what: str) -> bytes:
+    """A CSV template (platforms or members): Dutch column names and example rows, `;` and a BOM for Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(template_header(what))
+    writer.writerows([row[column] for column in _TEMPLATE_COLUMNS[what]] for row in TEMPLATE_ROWS[what])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def template_xlsx(what: str) -> bytes:
+    """An XLSX template (platforms or members): Dutch column names in a frozen, bold header, example rows, a list
+    of the codes in the columns that take codes, and institution numbers as text (their leading zeros stay)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Platforms") if what == "platforms" else _("Members")
+    columns = _TEMPLATE_COLUMNS[what]
+    sheet.append(template_header(what))
+    for row in TEMPLATE_ROWS[what]:
+        sheet.append([row[column] for column in columns])
+    sheet.freeze_panes = "A2"
+    for number, column in enumerate(columns, start=1):
+        letter = sheet.cell(row=1, column=number).column_letter
+        sheet.cell(row=1, column=number).font = Font(bold=True)
+        sheet.column_dimensions[letter].width = max(14, *(len(str(r[column])) + 2 for r in TEMPLATE_ROWS[what]))
+        if column in ZERO_PADDED_NUMBER_COLUMNS:  # typed into a text column, 012345 keeps its zero
+            sheet.column_dimensions[letter].number_format = "@"
+            for row in range(2, len(TEMPLATE_ROWS[what]) + 2):
+                sheet.cell(row=row, column=number).number_format = "@"
+        if column in _TEMPLATE_CHOICES:
+            cells = f"{letter}2:{letter}{settings.IMPORT_MAX_ROWS[what] + 1}"
+            choices = ",".join(_TEMPLATE_CHOICES[column])
+            validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
+            sheet.add_data_validation(validation)
+            validation.add(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -9,6 +9,8 @@ urlpatterns = [
     # Before the `<slug:code>/` patterns, which would otherwise take "import" or "proposals" for a platform code.
     path("import/", import_views.import_upload, name="import"),
     path("import/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("import/template.csv", import_views.import_template, {"fmt": "csv"}, name="import_template_csv"),
+    path("import/template.xlsx", import_views.import_template, {"fmt": "xlsx"}, name="import_template_xlsx"),
     # Proposed changes to organisations that several platforms share, for the admins to decide.
     path("proposals/", views.proposal_list, name="proposals"),
     path("proposals/<int:pk>/", views.proposal_decide, name="proposal_decide"),

@@ -37,8 +37,9 @@ class FileImportCommand(AuditedCommand, BaseCommand):
 
 
 class Command(FileImportCommand):
-    help = ("Create or update platforms from a CSV or XLSX file with the columns code, name, level, area "
-            "(level: basis or secundair); a platform is found by its code. One bad row refuses the whole file.")
+    help = ("Create or update platforms from a CSV or XLSX file with the columns code, name, level, area (or in "
+            "Dutch: code, naam, niveau, regio; level: basis or secundair); a platform is found by its code. One bad "
+            "row refuses the whole file.")
 
     parse = parse_platforms
     service = platforms_import
