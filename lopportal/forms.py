@@ -44,7 +44,11 @@ def add_service_errors(form, error: ValidationError) -> None:
 
 
 def inline_form_helper() -> FormHelper:
-    """A crispy helper for a form inside a page's own <form> tag, which carries the CSRF token."""
+    """A crispy helper for a form inside a page's own <form> tag, which carries the CSRF token.
+
+    Crispy shows each field's errors next to it, but not the form's own: those are in the page's one error
+    summary (templates/components/form_errors.html), so templates/bootstrap5/errors.html renders nothing.
+    """
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True

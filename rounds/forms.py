@@ -1,5 +1,8 @@
+import re
+
 from django import forms
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from lopportal.forms import ModelMultipleChoiceField, inline_form_helper
@@ -161,6 +164,10 @@ class ReopenForm(forms.Form):
 
 # Paths under /rounds/ that a round's code must not take.
 RESERVED_ROUND_SLUGS = {"new", "themes"}
+# Stricter than a slug (no capitals, no underscores): the code is typed into addresses and read in mails.
+ROUND_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MESSAGE = _("Use only lower-case letters, digits and hyphens, e.g. corona-2020.")
+DATE_MESSAGE = _("Enter a date as day/month/year, e.g. 31/05/2021.")
 
 
 class RoundForm(forms.ModelForm):
@@ -173,7 +180,22 @@ class RoundForm(forms.ModelForm):
             "period_start": DateInput(), "period_end": DateInput(), "opens_on": DateInput(), "deadline": DateInput(),
             "themes": forms.CheckboxSelectMultiple,
         }
-        help_texts = {"slug": _("Short code used in addresses and mails, e.g. corona-2020; it cannot change later.")}
+        labels = {
+            "period_start": _("Start of the period reported on"),
+            "period_end": _("End of the period reported on"),
+            "opens_on": _("Opens for the coordinators on"),
+        }
+        help_texts = {
+            "slug": _("Short code used in addresses and mails, e.g. corona-2020; it cannot change later."),
+            "title": _("The name everyone sees, e.g. Coronacrisis 2020."),
+            "period_end": _("Leave empty while the period is not over."),
+            "opens_on": _("From this day coordinators can fill in their report."),
+            "themes": _("The questionnaire's sections asked per theme are asked once for each theme chosen."),
+        }
+        error_messages = {
+            "slug": {"invalid": SLUG_MESSAGE},
+            **{name: {"invalid": DATE_MESSAGE} for name in ("period_start", "period_end", "opens_on", "deadline")},
+        }
         field_classes = {"themes": ModelMultipleChoiceField}
 
     def __init__(self, *args, **kwargs):
@@ -186,9 +208,30 @@ class RoundForm(forms.ModelForm):
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
+        if self.fields["slug"].disabled:
+            return slug  # fixed, whatever rules held when it was made
+        if not ROUND_SLUG.fullmatch(slug):
+            raise forms.ValidationError(SLUG_MESSAGE, code="invalid")
         if slug in RESERVED_ROUND_SLUGS:
             raise forms.ValidationError(_("This code is reserved; choose another."))
         return slug
+
+    def clean(self):
+        # Next to the field to change, in words, rather than the database constraint's message on top.
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period cannot end before it starts (%(date)s): choose that day or "
+                                           "a later one, or leave it empty.") % {"date": _short(start)})
+        opens, deadline = data.get("opens_on"), data.get("deadline")
+        if opens and deadline and deadline < opens:
+            self.add_error("deadline", _("The deadline cannot be before the round opens (%(date)s): choose that "
+                                         "day or a later one.") % {"date": _short(opens)})
+        return data
+
+
+def _short(day) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 class ThemeForm(forms.ModelForm):
