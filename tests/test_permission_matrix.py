@@ -58,6 +58,13 @@ def _initiative(c):
     return {**_report(c), "pk": c.initiative.pk}
 
 
+def _failed_mail(c):
+    from mail.models import Mail, MailStatus
+
+    return {"pk": Mail.objects.create(kind="invitation", recipients=["x@example.be"], subject="s", body="b",
+                                      status=MailStatus.FAILED, attempts=6).pk}
+
+
 # The matrix's round has a submitted report, so its questionnaire is locked: read-only even for admins.
 QUESTIONNAIRE_LOCKED = {**ADMIN_PAGE, "admin_user": (403, 403)}
 QUESTIONNAIRE_MOVE = {"anonymous": (302, 302), **dict.fromkeys(ROLES[1:], (405, 403))}
@@ -103,6 +110,8 @@ MATRIX = {
     "rounds:create": (lambda c: {}, ADMIN_PAGE),
     "rounds:edit": (_round, ADMIN_PAGE),
     "rounds:close": (_round, CLOSE),
+    # An admin's POST sends the reminders at once (other_platform has not submitted); the GET is the preview.
+    "rounds:reminders": (_round, {**ADMIN_PAGE, "admin_user": (200, 302)}),
     # A round's platforms: admins only (an empty POST gets the form back: a reason is required).
     "rounds:roster": (_round, ADMIN_PAGE),
     "rounds:roster_remove": (_report, ADMIN_PAGE),
@@ -130,6 +139,9 @@ MATRIX = {
     "platforms:import": (lambda c: {}, PEOPLE),
     # Confirming without an upload waiting sends the admin back to the upload form.
     "platforms:import_confirm": (lambda c: {}, {**PEOPLE, "admin_user": (302, 302)}),
+    # The import's templates to fill in: admins only, downloaded (GET) only.
+    "platforms:import_template_csv": (lambda c: {}, {k: (v[0], None) for k, v in ADMIN_PAGE.items()}),
+    "platforms:import_template_xlsx": (lambda c: {}, {k: (v[0], None) for k, v in ADMIN_PAGE.items()}),
     "people:list": (lambda c: {}, PEOPLE),
     "people:invite": (lambda c: {}, PEOPLE),
     "people:detail": (lambda c: {"pk": c.person.pk}, PEOPLE),
@@ -151,9 +163,17 @@ MATRIX = {
     # The audit log: admins read it (and download it); nobody posts to it.
     "audit:list": (lambda c: {}, {k: (v[0], None) for k, v in ADMIN_PAGE.items()}),
     "audit:export": (lambda c: {}, {k: (v[0], None) for k, v in ADMIN_PAGE.items()}),
+    # The mail queue: admins see it and send a failed mail again (a POST).
+    "mail:list": (lambda c: {}, {k: (v[0], None) for k, v in ADMIN_PAGE.items()}),
+    "mail:retry": (_failed_mail, PEOPLE_ACTION),
     "rounds:summary": (_round, SUMMARY),
     "rounds:summary_json": (_round, SUMMARY),
     "rounds:summary_platforms": (_round, SUMMARY, "?question=newcomers&value=adjusted"),
+    "rounds:summary_platforms_csv": (_round, SUMMARY, "?question=newcomers&value=adjusted"),
+    "rounds:summary_platforms_xlsx": (_round, SUMMARY, "?question=newcomers&value=adjusted"),
+    # The round page's status table as a file: the ministry and admins (coordinators see their rows on the page).
+    "rounds:status_csv": (_round, SUMMARY, "?status=submitted&sort=-submitted"),
+    "rounds:status_xlsx": (_round, SUMMARY),
     "rounds:initiative_list": (_round, SUMMARY),
     "rounds:answer": (_round, SUMMARY),
     "rounds:answer_docx": (_round, SUMMARY),

@@ -1,5 +1,7 @@
 """Pinned query counts: enough rows that a query per row (N+1) would show."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -72,8 +74,8 @@ def rounds_with_reports(many_platforms):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("role", "queries"), [
-    # level counts, rounds, platforms, reports (+ role counts and proposals waiting for admins)
-    ("ministry_user", 4), ("admin_user", 6),
+    # level counts, rounds, platforms, reports (+ role counts, proposals waiting and failed mails for admins)
+    ("ministry_user", 4), ("admin_user", 7),
     # coordinated platforms and their coordinators, rounds, platforms, reports
     ("coordinator", 5),
 ])
@@ -90,6 +92,70 @@ def test_round_list_and_detail(request, login, rounds_with_reports, django_asser
     client = login(request.getfixturevalue(role))
     with django_assert_max_num_queries(AUTH + 3):  # rounds, platforms, reports
         assert client.get(reverse("rounds:list")).status_code == 200
-    with django_assert_max_num_queries(AUTH + 4):  # round, its themes, platforms, reports
-        response = client.get(reverse("rounds:detail", kwargs={"round_slug": rounds_with_reports[0].slug}))
+    url = reverse("rounds:detail", kwargs={"round_slug": rounds_with_reports[0].slug})
+    with django_assert_max_num_queries(AUTH + 3):  # round, its themes, platforms with reports and last reminders
+        response = client.get(url)
     assert response.context["overview"].submitted == (13 if role == "ministry_user" else 2)
+    with django_assert_max_num_queries(AUTH + 3):  # sorted and filtered: the same query
+        response = client.get(url, {"sort": "-reminder", "status": "submitted", "level": "secundair"})
+    assert len(response.context["overview"].shown) == (13 if role == "ministry_user" else 2)
+    if role == "ministry_user":
+        with django_assert_max_num_queries(AUTH + 3):  # the file: the same rows
+            response = client.get(reverse("rounds:status_xlsx", kwargs={"round_slug": rounds_with_reports[0].slug}))
+        assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_mail_list(login, admin_user, django_assert_max_num_queries):
+    from mail.models import Mail, MailStatus
+
+    Mail.objects.bulk_create([
+        Mail(kind="invitation", recipients=[f"p{i}@example.be"], subject=f"Mail {i}", body="…",
+             status=MailStatus.FAILED if i % 2 else MailStatus.QUEUED, attempts=i % 7)
+        for i in range(60)
+    ])
+    client = login(admin_user)
+    with django_assert_max_num_queries(AUTH + 2):  # the count, one page of mails
+        response = client.get(reverse("mail:list"))
+    assert len(response.context["page"].object_list) == 50
+
+
+@pytest.mark.django_db
+def test_round_reminders_page(login, admin_user, open_round, django_assert_max_num_queries):
+    from rounds.models import Reminder
+
+    for i in range(20):
+        platform = PlatformFactory(coordinators=UserFactory.create_batch(2, role=Role.COORDINATOR))
+        if i % 3 == 0:
+            ReportFactory(round=open_round, platform=platform, status="returned", returned_at=timezone.now(),
+                          returned_by=admin_user, return_comment="Aanvullen.")
+        if i % 5 == 0:
+            Reminder.objects.create(round=open_round, platform=platform, sent_on=timezone.localdate(),
+                                    sent_at=timezone.now(), recipients="x@example.be")
+    client = login(admin_user)
+    # round, reports with who returned them, today's reminders, platforms, their coordinators, the reminders sent
+    with django_assert_max_num_queries(AUTH + 6):
+        response = client.get(reverse("rounds:reminders", kwargs={"round_slug": open_round.slug}))
+    assert len(response.context["plan"].mails) == 32
+
+
+@pytest.mark.django_db
+def test_summary_page(login, ministry_user, rounds_with_reports, django_assert_num_queries):
+    """Issue #14: the summary page's queries do not depend on the platforms or questions; built once per
+    version of the figures, a request then reads only the round, the previous round's version and who is missing."""
+    from django.core.cache import cache
+
+    earlier = rounds_with_reports[0]
+    earlier.opens_on -= datetime.timedelta(days=365)
+    earlier.save()
+    url = reverse("rounds:summary", kwargs={"round_slug": rounds_with_reports[1].slug})
+    client = login(ministry_user)
+    cache.clear()
+    # Built: the round, the previous round's version, then its row with its themes; per round its questionnaire's
+    # structure (3; the round's own questionnaire and themes +2) and its summary (6: the 2020 questions have no
+    # numbers); the platforms that have not submitted and their coordinators.
+    with django_assert_num_queries(AUTH + 26):
+        response = client.get(url)
+    assert response.context["summary"].submitted.total == 13
+    with django_assert_num_queries(AUTH + 4):  # cached: the round, the previous round's version, the missing (2)
+        client.get(url)

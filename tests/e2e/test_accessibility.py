@@ -10,15 +10,17 @@ they are Django's, and the statement names them as a known limitation.
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from initiatives.models import Initiative
+from mail.models import Mail, MailStatus
 from parliament import services as parliament_services
 from parliament.demo import load_parliament
 from parliament.models import AnswerDraft, Publication
 from platforms.models import Membership, Platform
-from rounds.models import ReportingRound
+from rounds.models import Report, ReportingRound
 from tests.factories import InitiativeFactory, ReportFactory
 from tests.second_factor_helpers import key_from_secret, totp_code
 
@@ -132,6 +134,8 @@ def test_ministry_pages(audit, page, demo):
     audit.visit("/")
     audit.visit("/rounds/")
     audit.visit(f"{CLOSED}/")
+    audit.visit(f"{CLOSED}/?status=submitted&level=basis&sort=-submitted")  # the status table filtered, sorted
+    audit.visit(f"{CLOSED}/?status=kapot&submitted_from=31/02/2020")  # with the filters it could not use
     audit.visit(f"{CLOSED}/summary/")
     audit.visit(f"{CLOSED}/summary/?include_drafts=1")
     audit.visit(f"{OPEN}/summary/")  # nothing submitted yet
@@ -150,6 +154,10 @@ def test_ministry_pages(audit, page, demo):
     audit.visit(f"{CLOSED}/questionnaire/")  # read-only for the ministry
     audit.visit("/platforms/")
     audit.visit("/platforms/gent-so/")
+    # The return form beside a submitted report's answers (a draft of the Ukrainian round, submitted).
+    returnable = Report.objects.filter(round__slug="oekraine-2022", answers__isnull=False).distinct().first()
+    Report.objects.filter(pk=returnable.pk).update(status="submitted", submitted_at=timezone.now())
+    audit.visit(f"{UKRAINE}/platforms/{returnable.platform.code}/report/return/")
     _parliament_pages(audit, page, User.objects.get(username="ministerie"))
     _second_factor_pages(audit, page)
     audit.assert_clean()
@@ -201,6 +209,7 @@ def test_admin_pages(audit, page, demo):
     audit.visit("/people/")
     audit.visit("/platforms/proposals/")  # proposals for shared organisations (none waiting in the demo)
     audit.visit("/audit/")  # the audit log, with the demo's entries
+    _mail_pages(audit)
     audit.visit("/people/?role=coordinator&active=1")
     audit.visit("/people/invite/")
     # the invitation form with its errors
@@ -209,8 +218,12 @@ def test_admin_pages(audit, page, demo):
     audit.visit(f"/people/{person.pk}/edit/")
     audit.visit(f"/people/{person.pk}/deactivate/")
     audit.visit("/rounds/new/")
+    audit.submit(page.get_by_role("button", name="Opslaan", exact=True))  # the round form with its errors
+    expect(page.locator("#error-summary")).to_be_focused()  # one box, listing every error, read out first
     audit.visit(f"{OPEN}/edit/")
     audit.visit(f"{OPEN}/close/")
+    audit.visit(f"{OPEN}/reminders/")  # the preview of every coordinator's reminder
+    audit.visit(f"{CLOSED}/reminders/")  # refused: closed, with the reminders sent (none)
     audit.visit("/rounds/themes/")
     audit.visit("/rounds/themes/new/")
     audit.visit("/rounds/themes/laptops/edit/")
@@ -240,6 +253,16 @@ def test_admin_pages(audit, page, demo):
     audit.visit(f"/questions/{draft.question_id}/draft/return/")
     audit.submit(page.locator("main form button[type=submit]"))  # the comment is required
     audit.assert_clean()
+
+
+def _mail_pages(audit):
+    Mail.objects.create(kind="invitation", recipients=["els@example.be"], subject="Uw account op het LOP-portaal",
+                        body="…", status=MailStatus.FAILED, attempts=6, last_error="ConnectionRefusedError: …")
+    Mail.objects.create(kind="report_returned", recipients=["a@example.be", "b@example.be"], subject="Teruggestuurd",
+                        body="…", attempts=1, last_error="SMTPServerDisconnected", next_attempt_at=timezone.now())
+    audit.visit("/")  # the admin home with a failed mail
+    audit.visit("/mails/")  # failed and waiting mails, with the "send again" button
+    audit.visit("/mails/?status=sent")  # none
 
 
 def _focus_style(page: Page) -> dict:
