@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 # How long one attempt may take (the SMTP timeout is 30 s) before another task may take the mail over:
 # a worker that died while sending leaves the mail to `manage.py mail_requeue`.
 SEND_LEASE = datetime.timedelta(minutes=10)
+# Mails whose body holds a one-time link to set a password: emptied once sent.
+PERSONAL_LINK_KINDS = {MailKind.INVITATION, MailKind.PASSWORD_RESET}
 
 
 @transaction.atomic
@@ -57,8 +59,12 @@ def mail_deliver(*, mail_id: int) -> str:
     except Exception as error:  # whatever the mail server or the network says: recorded and retried
         return _record_failure(mail_id=mail.pk, error=f"{type(error).__name__}: {error}")
 
+    sent = {"status": MailStatus.SENT, "sent_at": timezone.now(), "next_attempt_at": None}
+    if mail.kind in PERSONAL_LINK_KINDS:
+        # Its link logs the recipient in until used or expired: once delivered, the queue need not keep it.
+        sent["body"] = ""
     with transaction.atomic():
-        Mail.objects.filter(pk=mail.pk).update(status=MailStatus.SENT, sent_at=timezone.now(), next_attempt_at=None)
+        Mail.objects.filter(pk=mail.pk).update(**sent)
     return "sent"
 
 

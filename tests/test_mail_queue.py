@@ -109,6 +109,19 @@ def test_the_worker_sends_and_records_it(queue):
 
 
 @pytest.mark.django_db
+def test_a_sent_mail_with_a_personal_link_keeps_no_body_but_others_do(queue):
+    invitation = _queue_one(kind=MailKind.PASSWORD_RESET, body="Kies een wachtwoord: https://x/reset/abc/")
+    reminder = _queue_one(kind=MailKind.REMINDER, body="Nog niet ingediend")
+    services.mail_deliver(mail_id=invitation.pk)
+    services.mail_deliver(mail_id=reminder.pk)
+    invitation.refresh_from_db()
+    reminder.refresh_from_db()
+    assert django_mail.outbox[0].body == "Kies een wachtwoord: https://x/reset/abc/"  # delivered whole
+    assert invitation.status == MailStatus.SENT and invitation.body == ""  # the link is not kept afterwards
+    assert reminder.body == "Nog niet ingediend"
+
+
+@pytest.mark.django_db
 def test_a_failure_is_recorded_and_retried_with_back_off(queue):
     mail = _queue_one()
     before = timezone.now()
