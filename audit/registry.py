@@ -20,7 +20,7 @@ from audit.context import current_command
 
 # Fields that change on every save without being a change anyone made (optimistic-locking counters,
 # timestamps, the summary cache key), or that the actor column already says (updated_by).
-NOISE_FIELDS = ["version", "data_version", "updated_at", "updated_by"]
+NOISE_FIELDS = ["version", "data_version", "submitted_version", "updated_at", "updated_by"]
 
 
 def _own_platform(obj) -> Iterable[int]:

@@ -3,7 +3,7 @@
 `loadtest/run.sh` prepares the database and starts gunicorn, then runs this against it:
 
     python loadtest/driver.py --base-url http://127.0.0.1:PORT --savers savers.txt --workdir DIR \
-        --connections 8 --duration 10 --doc docs/loadtest.md
+        --connections 8 --duration 10 --doc docs/loadtest.md [--rush rush.txt --rush-interval 10]
 
 Only the standard library (no `requests`): http.client with the cookies kept by hand, because the
 production cookies are `Secure` and urllib's cookie jar would not send them back over plain HTTP.
@@ -14,6 +14,7 @@ import argparse
 import datetime
 import http.client
 import json
+import math
 import os
 import platform
 import re
@@ -32,11 +33,16 @@ from urllib.parse import urlencode, urlsplit
 HERE = Path(__file__).resolve().parent
 LUA = HERE / "scenario.lua"
 PASSWORD = "demo-lop-2020"  # noqa: S105 - the documented demo password (loaddemo; never in production)
-MINISTRY, COORDINATOR = "ministerie", "coordinator"
+COORDINATOR = "coordinator"
 REPORT = "/rounds/open-demo/platforms/antwerpen-bao/report/"
 OPEN_JSON = "/rounds/open-demo/summary.json"
 BEGIN, END = "<!-- loadtest:results:begin -->", "<!-- loadtest:results:end -->"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="(\w+)"')
+# The names of the scenarios the verdict looks up.
+REPORT_PAGE, SAVE, AUTOSAVE = ("coordinator: report page", "coordinators: report save, each their own report",
+                               "coordinators: autosave, each their own report")
+QUIET_OPEN_JSON = "ministry: summary.json of the open round, quiet (before the rush)"
+RUSH_JSON = "deadline rush: ministry, summary.json of the open round"
 VERSION = re.compile(r'name="loaded_version" value="(\d+)"')
 
 
@@ -53,7 +59,8 @@ class Client:
         self.netloc = parts.netloc
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
+    def request(self, method: str, path: str, form: dict | None = None, *, timeout: float = 60,
+                referer: str | None = None) -> tuple[int, dict, str]:
         headers = {"Host": self.netloc, "X-Forwarded-Proto": "https", "User-Agent": "lop-loadtest (driver)"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -61,8 +68,8 @@ class Client:
         if form is not None:
             body = urlencode(form)
             headers |= {"Content-Type": "application/x-www-form-urlencoded",
-                        "Origin": f"https://{self.netloc}", "Referer": f"https://{self.netloc}{path}"}
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+                        "Origin": f"https://{self.netloc}", "Referer": f"https://{self.netloc}{referer or path}"}
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
@@ -79,7 +86,7 @@ class Client:
                     self.cookies[name] = morsel.value
         return response.status, dict(response.headers), text
 
-    def login(self, username: str) -> "Client":
+    def login(self, username: str, totp_key: str | None = None) -> "Client":
         status, _, page = self.request("GET", "/accounts/login/")
         token = TOKEN.search(page)
         if status != 200 or not token:
@@ -89,7 +96,25 @@ class Client:
         })
         if status != 302 or "sessionid" not in self.cookies or "/accounts/login/" in headers.get("Location", ""):
             raise SetupError(f"login of {username} failed (HTTP {status}); is it locked out or missing?")
+        if "/accounts/second-factor/" in headers.get("Location", ""):
+            self._second_factor(username, totp_key)
         return self
+
+    def _second_factor(self, username: str, totp_key: str | None) -> None:
+        """Type the authenticator app's current code (ministry and admins, under the production settings)."""
+        if not totp_key:
+            raise SetupError(f"{username} must pass the second factor, and no authenticator key is known")
+        from django_otp.oath import totp  # pure Python: no Django setup needed
+
+        status, _, page = self.request("GET", "/accounts/second-factor/")
+        token = TOKEN.search(page)
+        if status != 200 or not token:
+            raise SetupError(f"GET /accounts/second-factor/ gave {status} without a form token")
+        code = f"{totp(bytes.fromhex(totp_key), step=30, t0=0, drift=0):06d}"
+        status, headers, _ = self.request("POST", "/accounts/second-factor/",
+                                          {"csrfmiddlewaretoken": token.group(1), "code": code})
+        if status != 302 or "/accounts/second-factor/" in headers.get("Location", ""):
+            raise SetupError(f"the second factor of {username} failed (HTTP {status})")
 
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items() if k in ("sessionid", "csrftoken"))
@@ -116,15 +141,120 @@ class Client:
             raise SetupError(f"draft save of {path} gave {status}")
 
 
+def draft_form(token: str, version: str, stamp: str) -> dict:
+    """A valid draft of the report form, as scenario.lua's save_body posts it; the notes change with every save."""
+    return {
+        "csrfmiddlewaretoken": token, "loaded_version": version,
+        "registration_procedure_used": "true", "application_period_adjusted": "false",
+        "enrolment_period_adjusted": "true", "free_enrolment_period_adjusted": "false",
+        "registrations_note": f"Load test draft {stamp}", "newcomers": "unchanged", "newcomers_note": "",
+        "excluded_pupils": "adjusted", "excluded_pupils_note": "Follow-up by the CLB",
+        "theme-laptops-discussed": "true", "theme-laptops-agreements": "true", "theme-laptops-note": f"Saved {stamp}",
+        "theme-family-support-discussed": "false",
+    }
+
+
+class Rush:
+    """The deadline rush's coordinators (issue #13): each autosaves its own report every `interval` seconds.
+
+    Paced, not as fast as possible: coordinator i autosaves at i/N of the interval and then every
+    interval, so N coordinators make N/interval requests a second, as N people typing would; a thread
+    pool sends them. Each carries the version its last autosave answered (as report-autosave.js does);
+    a 200 with a version is a success, anything else (a 409 too: nobody else writes that report) an
+    error, after which that coordinator reloads its page. The result has wrk's fields (scenario.lua).
+    """
+
+    def __init__(self, clients: list[Client], paths: list[str], interval: float):
+        self.clients, self.paths, self.interval = clients, paths, interval
+        self.forms: list[tuple[str, str]] = [("", "")] * len(clients)  # (token, version) per coordinator
+        self.seq = 0
+
+    def load(self, i: int) -> None:
+        page = self.clients[i].expect(self.paths[i])
+        token, version = TOKEN.search(page), VERSION.search(page)
+        if not (token and version):
+            raise SetupError(f"{self.paths[i]} has no editable form")
+        self.forms[i] = (token.group(1), version.group(1))
+
+    def prepare(self) -> None:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(self.load, range(len(self.clients))))
+
+    def _autosave(self, i: int) -> tuple[str, float]:
+        """One autosave: (status key or socket error, latency in µs)."""
+        self.seq += 1
+        token, version = self.forms[i]
+        started = time.monotonic()
+        try:
+            status, _, body = self.clients[i].request(
+                "POST", self.paths[i] + "autosave/", draft_form(token, version, f"rush-{i}-{self.seq}"),
+                timeout=5, referer=self.paths[i])
+        except TimeoutError:
+            return "timeout", (time.monotonic() - started) * 1e6
+        except ConnectionRefusedError:
+            return "connect", (time.monotonic() - started) * 1e6
+        except OSError:
+            return "read", (time.monotonic() - started) * 1e6
+        latency = (time.monotonic() - started) * 1e6
+        saved = None
+        if status == 200:
+            try:
+                saved = json.loads(body).get("version")
+            except ValueError:
+                saved = None
+        if saved is not None:
+            self.forms[i] = (token, str(saved))
+        else:
+            try:
+                self.load(i)  # as the page would be reloaded
+            except (SetupError, OSError):
+                pass
+        return f"POST {status}" + ("" if saved is not None or status != 200 else " without a version"), latency
+
+    def run(self, duration: float) -> dict:
+        n = len(self.clients)
+        start = time.monotonic()
+        events = sorted((i / n * self.interval + k * self.interval, i)
+                        for i in range(n) for k in range(math.ceil(duration / self.interval) + 1))
+        events = [(offset, i) for offset, i in events if offset < duration]
+        with ThreadPoolExecutor(max_workers=min(n, 32)) as pool:
+            futures = []
+            for offset, i in events:
+                delay = start + offset - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                futures.append(pool.submit(self._autosave, i))
+            outcomes = [future.result() for future in futures]
+        latencies = sorted(latency for _key, latency in outcomes)
+        statuses: dict[str, int] = {}
+        sockets = {"connect": 0, "read": 0, "write": 0, "timeout": 0}
+        for key, _latency in outcomes:
+            if key in sockets:
+                sockets[key] += 1
+            else:
+                statuses[key] = statuses.get(key, 0) + 1
+
+        def percentile(p: float) -> int:
+            return int(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))]) if latencies else 0
+
+        saves = statuses.get("POST 200", 0)
+        return {"requests": len(outcomes), "duration_us": int(duration * 1e6), "p50_us": percentile(50),
+                "p90_us": percentile(90), "p99_us": percentile(99), "max_us": int(max(latencies, default=0)),
+                "unexpected": sum(statuses.values()) - saves, "conflicts": 0, "saves": saves,
+                "socket_errors": sockets, "wrk_status_errors": 0, "statuses": statuses}
+
+
 @dataclass
 class Scenario:
     name: str
     path: str
-    mode: str  # see scenario.lua: get | save | tabs
+    mode: str  # see scenario.lua: get | save | autosave | tabs; "rush": the paced autosaves of `Rush`
     sessions: list[tuple[str, str]] = field(default_factory=list)  # (path, cookie) per connection
     note: str = ""
-    # Run at the same time as this one, with as many connections of its own (the deadline mix).
+    # Run at the same time as this one, with as many connections of its own (the deadline mix), or the
+    # paced autosaves of the deadline rush (mode "rush").
     alongside: "Scenario | None" = None
+    rush: Rush | None = None
 
 
 @dataclass
@@ -356,6 +486,7 @@ def render(results: list[Result], info: dict, args, started: datetime.datetime, 
         f"({summary_page.rps:.0f} against {ceiling:.0f} requests/s, {page_ratio:.0%}; server CPU per request "
         f"{summary_page.cpu_ms():.1f} ms).",
     ]
+    verdict += _issue_13_aims(results, ceiling)
     cores = int(info["cores"])
     busiest = max(results, key=lambda r: r.cpu_share("others"))
     if busiest.cpu_share("others") > 0.25:
@@ -399,6 +530,31 @@ def render(results: list[Result], info: dict, args, started: datetime.datetime, 
     return text, ok_errors, ok_json
 
 
+def _issue_13_aims(results: list[Result], ceiling: float) -> list[str]:
+    """The aims of issue #13: the report page and a save at least 10% of /healthz, an autosave 20%, the rush."""
+    by_name = {r.scenario.name: r for r in results}
+    lines = []
+    for name, label, aim in ((REPORT_PAGE, "Report page", 0.10), (SAVE, "A save", 0.10),
+                             (AUTOSAVE, "An autosave", 0.20)):
+        r = by_name.get(name)
+        if r and ceiling:
+            lines.append(f"- **{label} at least {aim:.0%} of /healthz: {'yes' if r.rps / ceiling >= aim else 'NO'}** "
+                         f"({r.rps:.0f} against {ceiling:.0f} requests/s, {r.rps / ceiling:.0%}; server CPU per "
+                         f"request {r.cpu_ms():.1f} ms).")
+    quiet, rushed = by_name.get(QUIET_OPEN_JSON), by_name.get(RUSH_JSON)
+    if quiet and rushed:
+        rush_rows = [r for r in results if r.scenario.mode == "rush" or r.scenario.name == RUSH_JSON]
+        errors = sum(r.errors for r in rush_rows)
+        autosaves = next(r for r in rush_rows if r.scenario.mode == "rush")
+        share = rushed.rps / quiet.rps if quiet.rps else 0.0
+        lines.append(
+            f"- **Deadline rush: {'yes' if errors == 0 and share >= 1 / 3 else 'NO'}**: {errors} errors "
+            f"({autosaves.data['saves']} autosaves of {autosaves.data['requests']}, {autosaves.rps:.1f} a second, "
+            f"p99 {fmt_ms(autosaves.data['p99_us'])}); summary.json during the rush {rushed.rps:.0f} requests/s "
+            f"against {quiet.rps:.0f} alone ({share:.0%}; the aim is at least a third).")
+    return lines
+
+
 def write_doc(doc: Path, block: str) -> None:
     section = f"{BEGIN}\n{block}\n{END}"
     if doc.exists() and BEGIN in (old := doc.read_text()) and END in old:
@@ -414,6 +570,8 @@ def main() -> int:
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--savers", type=Path, required=True, help="'username code' per line (prepare_db.py)")
     parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--ministry", type=Path, required=True,
+                        help="'username key' per line: ministry readers and their authenticator keys (prepare_db.py)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--warmup", type=float, default=2)
@@ -422,6 +580,8 @@ def main() -> int:
     parser.add_argument("--wait-quiet", type=float, default=0, help="wait up to this many seconds for a low load")
     parser.add_argument("--strict", action="store_true", help="also fail when summary.json misses its aim")
     parser.add_argument("--server-pid", type=int, help="gunicorn's master, for the CPU time per request")
+    parser.add_argument("--rush", type=Path, help="'username code' per line: the deadline rush's coordinators")
+    parser.add_argument("--rush-interval", type=float, default=10, help="seconds between one coordinator's autosaves")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SetupError("wrk is not installed")
@@ -433,9 +593,13 @@ def main() -> int:
     savers = [line.split() for line in args.savers.read_text().splitlines() if line.strip()][:n]
     if len(savers) < n:
         raise SetupError(f"{args.savers} names {len(savers)} coordinators; {n} needed")
+    # The ministry's readers pass the second factor with an authenticator key each (prepare_db.py).
+    readers = [line.split() for line in args.ministry.read_text().splitlines() if line.strip()][:n]
+    if len(readers) < n:
+        raise SetupError(f"{args.ministry} names {len(readers)} ministry readers; {n} needed")
     print(f"Logging in {3 * n} sessions...")
     with ThreadPoolExecutor(max_workers=4) as pool:
-        ministry = list(pool.map(lambda _: Client(base).login(MINISTRY), range(n)))
+        ministry = list(pool.map(lambda m: Client(base).login(m[0], m[1]), readers))
         coordinator = list(pool.map(lambda _: Client(base).login(COORDINATOR), range(n)))
         saver_clients = list(pool.map(lambda s: Client(base).login(s[0]), savers))
     saver_paths = [f"/rounds/open-demo/platforms/{code}/report/" for _, code in savers]
@@ -447,6 +611,14 @@ def main() -> int:
     coordinator[0].expect("/rounds/corona-2020/summary/", status=403)  # coordinators do not read the summary
     anonymous = Client(base)
     anonymous.expect("/healthz")
+    rush = None
+    if args.rush:
+        rushers = [line.split() for line in args.rush.read_text().splitlines() if line.strip()]
+        print(f"Logging in {len(rushers)} coordinators for the deadline rush...")
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            rush_clients = list(pool.map(lambda s: Client(base).login(s[0]), rushers))
+        rush = Rush(rush_clients, [f"/rounds/open-demo/platforms/{code}/report/" for _, code in rushers],
+                    args.rush_interval)
 
     def each(clients, path):
         return [(path, c.cookie_header()) for c in clients]
@@ -457,8 +629,11 @@ def main() -> int:
         Scenario("/healthz (no login; the ceiling)", "/healthz", "get", [("/healthz", "")] * n),
         Scenario("ministry: summary page", summary, "get", each(ministry, summary)),
         Scenario("ministry: summary.json", summary_json, "get", each(ministry, summary_json)),
-        Scenario("coordinator: report page", REPORT, "get", each(coordinator, REPORT)),
-        Scenario("coordinators: report save, each their own report", saver_paths[0], "save",
+        Scenario(REPORT_PAGE, REPORT, "get", each(coordinator, REPORT)),
+        Scenario(SAVE, saver_paths[0], "save",
+                 [(p, c.cookie_header()) for p, c in zip(saver_paths, saver_clients, strict=True)]),
+        # The form's autosave (issue #13): the same draft through the JSON endpoint, the version carried along.
+        Scenario(AUTOSAVE, saver_paths[0], "autosave",
                  [(p, c.cookie_header()) for p, c in zip(saver_paths, saver_clients, strict=True)]),
         Scenario("coordinator: report save, one report in N tabs", REPORT, "tabs", each(coordinator, REPORT)),
         # Deadline day: the ministry reads the summary of the round that the coordinators are saving
@@ -468,6 +643,15 @@ def main() -> int:
                      "deadline mix: coordinators saving at the same time", saver_paths[0], "save",
                      [(p, c.cookie_header()) for p, c in zip(saver_paths, saver_clients, strict=True)])),
     ]
+    if rush:
+        # The deadline rush (issue #13): every platform's coordinator autosaving a draft every few seconds
+        # while the ministry reads the open round's summary.json; first that summary.json alone, to compare.
+        scenarios += [
+            Scenario(QUIET_OPEN_JSON, OPEN_JSON, "get", each(ministry, OPEN_JSON)),
+            Scenario(RUSH_JSON, OPEN_JSON, "get", each(ministry, OPEN_JSON), alongside=Scenario(
+                f"deadline rush: {len(rush.clients)} coordinators autosaving every {args.rush_interval:g} s",
+                rush.paths[0], "rush", rush=rush)),
+        ]
 
     if args.wait_quiet:
         wait_for_quiet(args.wait_quiet, threshold=len(os.sched_getaffinity(0)) / 2)
@@ -479,8 +663,15 @@ def main() -> int:
         together = [scenario] + ([scenario.alongside] if scenario.alongside else [])
 
         def run(duration, together=together):
+            def one_run(one):
+                return one.rush.run(duration) if one.rush else run_wrk(one, base, args.workdir, n, duration)
+
             with ThreadPoolExecutor(max_workers=len(together)) as pool:
-                return list(pool.map(lambda one: run_wrk(one, base, args.workdir, n, duration), together))
+                return list(pool.map(one_run, together))
+
+        for part in together:
+            if part.rush:
+                part.rush.prepare()  # each coordinator's page: the form token and the version to start from
 
         if args.warmup:
             drain(max(run(args.warmup), key=lambda d: d["max_us"]))
@@ -493,7 +684,9 @@ def main() -> int:
         shared = sum(d["requests"] for d in datas) if len(datas) > 1 else None
         for i, (part, data) in enumerate(zip(together, datas, strict=True)):
             data["cpu"], data["cpu_window"], data["resources"] = meter.used, meter.window, meter.resources
-            results.append(Result(part, n, args.duration, load, data, cpu_requests=shared, cpu_row=i == 0))
+            connections = len(part.rush.clients) if part.rush else n
+            results.append(Result(part, connections, args.duration, load, data, cpu_requests=shared,
+                                  cpu_row=i == 0))
     block, ok_errors, ok_json = render(results, info, args, started, (load_start, os.getloadavg()))
     print()
     print(block)

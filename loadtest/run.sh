@@ -7,7 +7,8 @@
 # LOADTEST_WARMUP (2 s, not measured), LOADTEST_DB (lopportal_load), LOADTEST_KEEP_DB=1 keeps
 # the database afterwards, LOADTEST_WAIT_QUIET (0: seconds to wait for a low load average first),
 # LOADTEST_STRICT=1 also fails when summary.json misses its aim, LOADTEST_DOC (docs/loadtest.md;
-# empty: do not write it).
+# empty: do not write it), LOADTEST_RUSH (70 coordinators in the deadline rush; 0 leaves it out),
+# LOADTEST_RUSH_INTERVAL (10 s between one coordinator's autosaves).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,12 +17,16 @@ CONNECTIONS=${LOADTEST_CONNECTIONS:-8}
 DURATION=${LOADTEST_DURATION:-10}
 WARMUP=${LOADTEST_WARMUP:-2}
 DB=${LOADTEST_DB:-lopportal_load}
+RUSH=${LOADTEST_RUSH:-70}
+RUSH_INTERVAL=${LOADTEST_RUSH_INTERVAL:-10}
 DOC=${LOADTEST_DOC-docs/loadtest.md}
 PG=(-h 127.0.0.1 -p 5432 -U postgres)
 
 [[ $DB =~ ^[a-z0-9_]+_load$ ]] || { echo "LOADTEST_DB must end in _load (it is dropped): $DB" >&2; exit 2; }
 (( CONNECTIONS >= 1 && CONNECTIONS <= 16 )) || { echo "LOADTEST_CONNECTIONS: 1 to 16" >&2; exit 2; }
 (( DURATION >= 1 && DURATION <= 30 )) || { echo "LOADTEST_DURATION: 1 to 30 seconds" >&2; exit 2; }
+(( RUSH >= 0 && RUSH <= 70 )) || { echo "LOADTEST_RUSH: 0 to 70 (the demo's platforms)" >&2; exit 2; }
+(( RUSH_INTERVAL >= 1 && RUSH_INTERVAL <= 60 )) || { echo "LOADTEST_RUSH_INTERVAL: 1 to 60 seconds" >&2; exit 2; }
 
 # --- tools ---------------------------------------------------------------------------------
 if ! command -v wrk >/dev/null; then
@@ -81,7 +86,8 @@ createdb "${PG[@]}" "$DB"
 DJANGO_SETTINGS_MODULE=lopportal.settings.local $PY manage.py migrate --noinput -v0
 DJANGO_SETTINGS_MODULE=lopportal.settings.local $PY manage.py loaddemo
 DJANGO_SETTINGS_MODULE=lopportal.settings.local $PY loadtest/prepare_db.py \
-  --database "$DB" --count "$CONNECTIONS" --out "$WORK/savers.txt"
+  --database "$DB" --count "$CONNECTIONS" --out "$WORK/savers.txt" --ministry-out "$WORK/ministry.txt" \
+  --rush "$RUSH" --rush-out "$WORK/rush.txt"
 
 # --- gunicorn with the production settings ----------------------------------------------------
 # Unchanged production settings (SSL redirect, HSTS, secure cookies, whitenoise manifest, axes):
@@ -117,11 +123,12 @@ healthy || { echo "gunicorn does not answer /healthz with 200" >&2; exit 1; }
 
 # --- the measurement --------------------------------------------------------------------------
 echo "=== wrk: $CONNECTIONS connections, $DURATION s per scenario (after ${WARMUP} s warm-up) ==="
-ARGS=(--base-url "http://127.0.0.1:$PORT" --savers "$WORK/savers.txt" --workdir "$WORK"
+ARGS=(--base-url "http://127.0.0.1:$PORT" --savers "$WORK/savers.txt" --ministry "$WORK/ministry.txt" --workdir "$WORK"
       --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" --workers "$WORKERS"
       --wait-quiet "${LOADTEST_WAIT_QUIET:-0}" --server-pid "$GUNICORN_PID")
 [ -n "$DOC" ] && ARGS+=(--doc "$DOC")
 [ "${LOADTEST_STRICT:-}" = 1 ] && ARGS+=(--strict)
+(( RUSH > 0 )) && ARGS+=(--rush "$WORK/rush.txt" --rush-interval "$RUSH_INTERVAL")
 # In the background and waited for, so that a TERM reaches the trap at once (bash runs traps only
 # between commands); the cleanup then ends the driver too. wrk ends by itself (its -d bound).
 $PY loadtest/driver.py "${ARGS[@]}" &

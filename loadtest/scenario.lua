@@ -14,6 +14,8 @@
 --   save  The connection's coordinator saves their own report as a draft: GET the page once (for
 --         the form token and loaded_version), then POST saves; each 302 raises the version by one,
 --         which the next POST sends. Nobody else writes that report, so a 409 is an error.
+--   autosave  As save, but POSTs to the report's autosave endpoint (<path>autosave/, issue #13): a 200
+--         answers JSON with the new version, which the next POST sends. A 409 is an error here too.
 --   tabs  Every connection saves the SAME report (several tabs of one coordinator): a POST that
 --         loses the race gets 409 (the stale-save protection) and the connection then GETs the page
 --         for the current version, as a user would reload. 409 is expected here and counted apart.
@@ -29,7 +31,7 @@ function setup(thread)
    table.insert(threads, thread)
 end
 
-local mode, path, host, cookie
+local mode, path, host, cookie, post_path
 local get_request
 local need_get, last_method = true, "GET"
 local version, token = nil, nil
@@ -64,6 +66,7 @@ function init(args)
       error("no line " .. id .. " in " .. file .. " (one line per connection is needed)")
    end
    get_request = wrk.format("GET", path, headers())
+   post_path = (mode == "autosave") and (path .. "autosave/") or path
    need_get = (mode ~= "get")
 end
 
@@ -97,7 +100,7 @@ function request()
    end
    last_method = "POST"
    local origin = "https://" .. host
-   return wrk.format("POST", path, headers({
+   return wrk.format("POST", post_path, headers({
       ["Content-Type"] = "application/x-www-form-urlencoded",
       ["Origin"] = origin,
       ["Referer"] = origin .. path,
@@ -121,9 +124,18 @@ function response(status, hdrs, body)
             unexpected = unexpected + 1  -- no form on the page: the report is not editable
          end
       end
-   elseif status == 302 then
+   elseif status == 302 and mode ~= "autosave" then
       saves = saves + 1
       version = tonumber(version) + 1
+   elseif status == 200 and mode == "autosave" then
+      local saved = body:match('"version":%s*(%d+)')
+      if saved then
+         saves = saves + 1
+         version = saved
+      else
+         unexpected = unexpected + 1
+         need_get = true
+      end
    elseif status == 409 and mode == "tabs" then
       conflicts = conflicts + 1
       need_get = true

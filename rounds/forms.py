@@ -3,6 +3,8 @@ import re
 from django import forms
 from django.db.models import Q
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape as esc
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from lopportal.forms import ModelMultipleChoiceField, inline_form_helper
@@ -121,6 +123,85 @@ class ReportForm(forms.Form):
         if instance.note:
             names.append(instance.note.field_name)
         return [self[name] for name in names]
+
+
+def question_html(field: forms.BoundField) -> SafeString:
+    """One question or note of the report form as HTML: label, widget, help text, hint and error.
+
+    Built in Python rather than with a template per field and Django's widget templates per option:
+    those were most of the report page's CPU time (docs/performance.md, issue #13). The markup is what
+    components/question_field.html rendered before: the wrapper `div_<id>` takes the focus from the
+    error summary's links (tabindex -1); the help text has Django's id (`<id>_helptext`), the hint
+    `hint_<id>` and the error `error_<id>`, and the widget (or the fieldset of a list) is described by them.
+    Every value is escaped here (`esc`); the result is marked safe once.
+    """
+    widget, auto_id, errors = field.field.widget, field.auto_id, field.errors
+    help_text, hint = field.help_text, getattr(field.field, "hint", "")
+    described = [f"{auto_id}_helptext"] if help_text else []
+    if hint:
+        described.append(f"hint_{auto_id}")
+    if errors:
+        described.append(f"error_{auto_id}")
+    after = []
+    if help_text:
+        after.append(f'<div class="form-text" id="{esc(auto_id)}_helptext">{esc(help_text)}</div>')
+    if hint:
+        after.append(f'<div class="form-text fst-italic" id="hint_{esc(auto_id)}">{esc(hint)}</div>')
+    if errors:
+        after.append(f'<div class="invalid-feedback d-block" id="error_{esc(auto_id)}">'
+                     f'{" ".join(esc(error) for error in errors)}</div>')
+    slot = getattr(field.field, "slot", None)
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return _choices_html(field, widget, slot, described, after)
+    attrs = {"aria-invalid": "true", "class": "form-control is-invalid"} if errors else {}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    attrs = field.build_widget_attrs(attrs, widget)
+    if "id" not in widget.attrs:
+        attrs.setdefault("id", auto_id)
+    attrs = widget.build_attrs(widget.attrs, attrs)
+    value = widget.format_value(field.value())
+    if isinstance(widget, forms.Textarea):
+        control = f'<textarea name="{esc(field.html_name)}"{_attrs_html(attrs)}>\n{esc(value or "")}</textarea>'
+    else:
+        shown = f' value="{esc(value)}"' if value is not None else ""
+        control = f'<input type="{esc(widget.input_type)}" name="{esc(field.html_name)}"{shown}{_attrs_html(attrs)}>'
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'<div id="div_{esc(auto_id)}" tabindex="-1" class="mb-3">\n'
+        f'  <label class="form-label{" fw-semibold" if slot else ""}" for="{esc(auto_id)}">{esc(field.label)}</label>\n'
+        f'  {control}\n  {"\n  ".join(after)}\n</div>')
+
+
+def _attrs_html(attrs: dict) -> str:
+    """Attributes in their order, escaped, as Django's widget template (attrs.html) writes them: True bare,
+    False left out."""
+    return "".join(f" {esc(name)}" if value is True else f' {esc(name)}="{esc(value)}"'
+                   for name, value in attrs.items() if value is not False and value is not None)
+
+
+def _choices_html(field, widget, slot, described: list, after: list) -> SafeString:
+    """A yes/no, one-of or several-of-a-list question: a fieldset of radio buttons or checkboxes."""
+    auto_id, name = esc(field.auto_id), esc(field.html_name)
+    selected = set(widget.format_value(field.value()))
+    input_type = esc(widget.input_type)
+    check_class = "form-check form-check-inline" if slot and slot.question.kind == QuestionKind.YESNO else "form-check"
+    input_class = "form-check-input is-invalid" if field.errors else "form-check-input"
+    column = esc(slot.column) if slot else ""
+    options, chosen_one = [], False
+    for index, (value, label) in enumerate(field.field.choices):
+        value = str(value)
+        # As Django's RadioSelect: only the first matching option of a single choice is checked.
+        checked = value in selected and (widget.allow_multiple_selected or not chosen_one)
+        chosen_one |= checked
+        options.append(
+            f'<div class="{check_class}">\n    <input type="{input_type}" name="{name}" value="{esc(value)}" '
+            f'id="{auto_id}_{index}" class="{input_class}"{" checked" if checked else ""} data-column="{column}">\n'
+            f'    <label class="form-check-label" for="{auto_id}_{index}">{esc(label)}</label>\n  </div>')
+    describedby = f' aria-describedby="{esc(" ".join(described))}"' if described else ""
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'<fieldset id="div_{auto_id}" tabindex="-1" class="mb-3"{describedby}>\n'
+        f'  <legend class="form-label fs-6 fw-semibold mb-1">{esc(field.label)}</legend>\n'
+        f'  {"\n  ".join(options)}\n  {"\n  ".join(after)}\n</fieldset>')
 
 
 def _hint(definition: Definition, slot) -> str:

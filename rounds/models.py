@@ -62,8 +62,12 @@ class ReportingRound(models.Model):
                                        verbose_name=_("platforms"))
     # A closed round is read-only for everyone: no changes, no reopening, no reminders.
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # Raised by every service that changes a figure of the round; the cached summary is keyed on it.
+    # Raised by every service that changes a figure of the round, drafts' too; the cached summary with
+    # drafts (include_drafts) is keyed on it.
     data_version = models.PositiveBigIntegerField(_("data version"), default=0, editable=False)
+    # Raised only when a figure of the submitted reports may have changed (not by a draft's save): the
+    # ministry's default summary is keyed on it, so the coordinators' autosaves do not empty its cache.
+    submitted_version = models.PositiveBigIntegerField(_("submitted data version"), default=0, editable=False)
     # When its coordinators were told that it opened (rounds/services/opening_mail.py); set once, by a
     # conditional UPDATE, so that no round is announced twice.
     opening_mailed_at = models.DateTimeField(_("opening mailed at"), null=True, blank=True, editable=False)
@@ -95,7 +99,8 @@ class ReportingRound(models.Model):
         # which a report saved meanwhile may have raised. The same for the opening mail's mark.
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
-                                       if not f.primary_key and f.name not in ("data_version", "opening_mailed_at")]
+                                       if not f.primary_key
+                                       and f.name not in ("data_version", "submitted_version", "opening_mailed_at")]
         super().save(**kwargs)
 
     @property

@@ -294,7 +294,7 @@ def _build_page(round: ReportingRound, include_drafts: bool, previous: Reporting
 def summary_page(round: ReportingRound, *, include_drafts: bool = False) -> SummaryPage:
     """The summary page's figures and charts, built once per version of the round's figures, of the previous
     round's (its identity, title and figures) and per language; kept as long as the summary itself."""
-    version = summaries.summary_version(round)
+    version = summaries.summary_version(round, include_drafts=include_drafts)
     earlier = summaries.previous_round_version(round)
     earlier_key = hashlib.sha256(repr(earlier).encode()).hexdigest()[:16]  # the title may hold any character
     key = f"summary-page:{round.pk}:{version}:{int(include_drafts)}:{get_language()}:{earlier_key}"

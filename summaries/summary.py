@@ -377,14 +377,15 @@ def previous_round(round: ReportingRound) -> ReportingRound | None:
 
 
 def previous_round_version(round: ReportingRound) -> tuple[int, int, str] | None:
-    """(pk, data version, title) of `previous_round`, what the summary page's cache key needs of it.
+    """(pk, version, title) of `previous_round`, what the summary page's cache key needs of it (its figures
+    are of submitted reports only, so the version is `submitted_version`).
 
     Plain SQL, as `_round_version`: on a cached summary page this is all it asks of the previous round.
     """
     connection = connections[_db()]
     table = connection.ops.quote_name(ReportingRound._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, data_version, title FROM {table} WHERE opens_on < %s "  # noqa: S608
+        cursor.execute(f"SELECT id, submitted_version, title FROM {table} WHERE opens_on < %s "  # noqa: S608
                        "ORDER BY opens_on DESC, id DESC LIMIT 1", [round.opens_on])
         row = cursor.fetchone()
     return tuple(row) if row else None
@@ -452,16 +453,22 @@ def counted_initiatives(round: ReportingRound, *, include_drafts: bool = False) 
 SUMMARY_CACHE_SECONDS = 60
 
 
-def round_data_changed(*rounds: ReportingRound) -> None:
+def round_data_changed(*rounds: ReportingRound, drafts_only: bool = False) -> None:
     """Mark that figures of these rounds (all rounds when none is named) may have changed.
 
     Called by every service that writes reports, their answers, initiatives, platforms or a round's
     platforms, inside its transaction: the new version becomes visible with the change itself.
+    `drafts_only`: only figures with drafts changed (a draft saved), so the version of the submitted
+    reports' figures, which the ministry's default summary is keyed on, stays (the deadline rush,
+    issue #13); anything else raises both.
     """
     queryset = ReportingRound.objects.all()
     if rounds:
         queryset = queryset.filter(pk__in=[r.pk for r in rounds])
-    queryset.update(data_version=F("data_version") + 1)
+    if drafts_only:
+        queryset.update(data_version=F("data_version") + 1)
+    else:
+        queryset.update(data_version=F("data_version") + 1, submitted_version=F("submitted_version") + 1)
 
 
 def cached_round_summary(round: ReportingRound, *, include_drafts: bool = False) -> Summary:
@@ -472,17 +479,23 @@ def cached_round_summary(round: ReportingRound, *, include_drafts: bool = False)
     a change made through any app server is seen by every other at once, without an extra query
     (with a read replica, one small query reads the version there).
     """
-    return _summary_at_version(round, summary_version(round), include_drafts)
+    return _summary_at_version(round, summary_version(round, include_drafts=include_drafts), include_drafts)
 
 
-def summary_version(round: ReportingRound) -> int | None:
+def _version_field(include_drafts: bool) -> str:
+    """The round's version that its figures with (or without) drafts are keyed on (`round_data_changed`)."""
+    return "data_version" if include_drafts else "submitted_version"
+
+
+def summary_version(round: ReportingRound, *, include_drafts: bool = False) -> int | None:
     """The data version the round's figures are read at: the round's own, or the replica's."""
+    field = _version_field(include_drafts)
     if _db() == DEFAULT_DB_ALIAS:
-        return round.data_version
+        return getattr(round, field)
     # The version the figures are read with: a lagging replica must not store its older
     # figures under the primary's newer version (they would be served for a minute).
     return (ReportingRound.objects.using(_db()).filter(pk=round.pk)
-            .values_list("data_version", flat=True).first())
+            .values_list(field, flat=True).first())
 
 
 def _summary_at_version(round: ReportingRound, version: int | None, include_drafts: bool) -> Summary:
@@ -494,7 +507,7 @@ def _summary_at_version(round: ReportingRound, version: int | None, include_draf
     return summary
 
 
-def _round_version(slug: str) -> tuple[int, int] | None:
+def _round_version(slug: str, include_drafts: bool = False) -> tuple[int, int] | None:
     """(pk, data version) of the round with this slug, read from the summary's database.
 
     Plain SQL because it is all that `summary.json` asks of the database on a cached request,
@@ -504,7 +517,8 @@ def _round_version(slug: str) -> tuple[int, int] | None:
     connection = connections[_db()]
     table = connection.ops.quote_name(ReportingRound._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, data_version FROM {table} WHERE slug = %s", [slug])  # noqa: S608
+        field = connection.ops.quote_name(_version_field(include_drafts))
+        cursor.execute(f"SELECT id, {field} FROM {table} WHERE slug = %s", [slug])  # noqa: S608
         return cursor.fetchone()
 
 
@@ -514,7 +528,7 @@ def summary_json(slug: str, *, include_drafts: bool = False) -> bytes | None:
     Encoded once per change of the round's data (per app process): the ministry's tools poll this
     URL, and a cached request then costs the session, the user and one small query.
     """
-    found = _round_version(slug)
+    found = _round_version(slug, include_drafts)
     if found is None:
         return None
     pk, version = found

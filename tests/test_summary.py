@@ -510,7 +510,7 @@ def test_with_a_read_replica_the_figures_and_their_version_come_from_it(settings
             response = client.get(_url(counted, name))
         assert response.status_code == 200
         on_replica = " ".join(query["sql"] for query in replica.captured_queries)
-        assert "data_version" in on_replica and "COUNT(" in on_replica
+        assert "submitted_version" in on_replica and "COUNT(" in on_replica  # the version of the submitted figures
         assert "COUNT(" not in " ".join(query["sql"] for query in primary.captured_queries)
     assert client.get(_url(counted, "rounds:summary_json")).json()["base"]["total"] == 3
 

@@ -44,6 +44,33 @@ def refuse_unless_editable(actor, report: Report) -> None:
         raise ValidationError(refusal)
 
 
+@transaction.atomic
+def report_start(*, actor, round: ReportingRound, platform: Platform) -> Report:
+    """The platform's report for the round, locked, started as an empty draft when it does not exist yet.
+
+    For what is recorded with a report besides its answers (initiatives): no answers are given here, so none
+    are checked, and the version stays 0, so a report form loaded before the report existed still saves
+    (the version counts saves of answers). Refused unless `actor` may change the report.
+    """
+    report = Report.objects.select_for_update().filter(round=round, platform=platform).first()
+    if report is None:
+        report = Report(round=round, platform=platform, status=ReportStatus.DRAFT)
+        refuse_unless_editable(actor, report)
+        report._history_user = actor
+        try:
+            with transaction.atomic():
+                report.full_clean()
+                report.save()
+        except (ValidationError, IntegrityError):
+            # Another first save of the same report committed since this one looked: that one is the report.
+            report = Report.objects.select_for_update().filter(round=round, platform=platform).first()
+            if report is None:
+                raise
+    report.round, report.platform = round, platform  # the caller's instances, with what they prefetched
+    refuse_unless_editable(actor, report)
+    return report
+
+
 def _report_for_save(*, actor, round: ReportingRound, platform: Platform, expected_version: int) -> Report:
     """The report to save, its version claimed; refused (StaleSave) when the form was loaded from another version."""
     if claim_version(Report, actor=actor, expected_version=expected_version, round=round, platform=platform):
@@ -97,7 +124,9 @@ def report_save(*, actor, round: ReportingRound, platform: Platform, expected_ve
     elif submit:
         report.save()
     answers_write(actor=actor, report=report, definition=definition, values=clean, notes=clean_notes)
-    round_data_changed(round)
+    # A draft's save changes only the figures with drafts: the ministry's default summary (submitted reports)
+    # stays cached through the coordinators' autosaves. A submitted report's answers are submitted figures.
+    round_data_changed(round, drafts_only=report.status != ReportStatus.SUBMITTED)
     return report
 
 

@@ -1,5 +1,7 @@
 from django import template
 
+from ..forms import question_html
+
 register = template.Library()
 
 
@@ -10,17 +12,6 @@ def section_fields(form, instance):
 
 
 @register.filter
-def described_widget(field):
-    """The field's widget, described by its help text, hint and error, and marked invalid when it has an error."""
-    described = []
-    if field.help_text:
-        described.append(f"{field.auto_id}_helptext")
-    if getattr(field.field, "hint", ""):
-        described.append(f"hint_{field.auto_id}")
-    attrs = {}
-    if field.errors:
-        described.append(f"error_{field.auto_id}")
-        attrs = {"aria-invalid": "true", "class": "form-control is-invalid"}
-    if described:
-        attrs["aria-describedby"] = " ".join(described)
-    return field.as_widget(attrs=attrs)
+def question(field):
+    """One question or note of the report form as HTML (rounds.forms.question_html)."""
+    return question_html(field)
