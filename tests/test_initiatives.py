@@ -111,10 +111,9 @@ def test_initiatives_of_a_submitted_report_cannot_change(login, coordinator, pla
     report = ReportFactory(round=open_round, platform=platform, status="submitted", submitted_at=timezone.now())
     initiative = InitiativeFactory(report=report)
     client = login(coordinator)
-    response = client.post(_url("initiative_create", open_round, platform), _data(platform))
-    assert "Dit rapport is ingediend" in response.text
-    response = client.post(_url("initiative_delete", open_round, platform, pk=initiative.pk))
-    assert "Dit rapport is ingediend" in response.text
+    assert client.post(_url("initiative_create", open_round, platform), _data(platform)).status_code == 403
+    assert client.post(_url("initiative_delete", open_round, platform, pk=initiative.pk)).status_code == 403
+    assert "Dit rapport is ingediend" in client.get(_url("initiative_create", open_round, platform)).text
     assert Initiative.objects.count() == 1
 
 
