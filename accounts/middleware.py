@@ -1,5 +1,6 @@
 """The second factor's gate: a session that must pass it reaches only the pages that let it do so."""
 
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -45,4 +46,7 @@ class SecondFactorMiddleware:
         request.second_factor_step = step
         if step is None or request.resolver_match.view_name in OPEN_BEFORE_SECOND_FACTOR:
             return None
+        page = getattr(view_func, "page_after_login", None)
+        if page is not None:  # a script's request (the report's autosave): the step's address, not a redirect
+            return JsonResponse({"login_url": step_url(step, page(view_kwargs))}, status=401)
         return step_redirect(step, request.get_full_path())

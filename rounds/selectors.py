@@ -118,7 +118,9 @@ def _overviews(user, rounds: list[ReportingRound]) -> list[RoundOverview]:
     reports = {
         (r.round_id, r.platform_id): r
         for r in Report.objects.filter(round__in=rounds, platform__in=PlatformPolicy.visible(user))
-        .only("pk", "round_id", "platform_id", "status", "submitted_at", "reopened")
+        .select_related("returned_by")  # a returned report shows who returned it, when and why
+        .only("pk", "round_id", "platform_id", "status", "submitted_at", "reopened", "return_comment", "returned_at",
+              "returned_by__username", "returned_by__first_name", "returned_by__last_name")
     }
     return [
         RoundOverview(round=rnd, rows=[ReportRow(platform=p, report=reports.get((rnd.pk, p.pk)))

@@ -3,6 +3,7 @@ from django.urls import path
 from initiatives import views as initiative_views
 from summaries import views as summary_views
 
+from .views import autosave as autosave_views
 from .views import questionnaires as questionnaire_views
 from .views import reminders as reminder_views
 from .views import reports as views
@@ -66,6 +67,7 @@ urlpatterns = [
     path(f"{questionnaire}questions/<slug:question_key>/remove/", questionnaire_views.question_remove,
          name="questionnaire_question_remove"),
     path(f"{report}report/", views.report, name="report"),
+    path(f"{report}report/autosave/", autosave_views.report_autosave, name="report_autosave"),
     path(f"{report}report/history/", views.report_history, name="report_history"),
     path(f"{report}report/return/", views.report_return, name="report_return"),
     path(f"{report}report/reopen/", views.report_reopen, name="report_reopen"),

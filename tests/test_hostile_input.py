@@ -129,7 +129,7 @@ def _models() -> list:
 
 
 # Not data but a cache key: every accepted write to a round's figures raises the round's data version.
-NOT_DATA = {"data_version"}
+NOT_DATA = {"data_version", "submitted_version"}
 
 
 def _snapshot() -> dict[str, list]:
@@ -475,7 +475,9 @@ def _report_fields(themes, *, level: str, version: str) -> st.SearchStrategy[dic
             for key in THEME_KEYS[1:]:
                 data[f"theme-{theme.slug}-{key}"] = draw(no_or_empty if discussed == "false" else yes_no)
             data[f"theme-{theme.slug}-note"] = draw(hs.stored_text(""))
-        for button in draw(st.sampled_from([["save"], ["submit"], ["submit"], [], ["save", "submit"]])):
+        # "submit" alone shows the overview to confirm (nothing saved); "confirm_submit" submits.
+        for button in draw(st.sampled_from([["save"], ["confirm_submit"], ["confirm_submit"], ["submit"], [],
+                                            ["save", "confirm_submit"]])):
             data[button] = ""
         return data
 
@@ -574,9 +576,10 @@ def test_report_save_and_submit(client, coordinator, other_coordinator, platform
         if response.status_code == 302:
             report = Report.objects.get(round=open_round, platform=own)
             values, notes = _posted(post, own.level, [t.slug for t in themes])
-            _assert_stored_by_the_rules(report, values, notes, own.level, submitting="submit" in post)
+            _assert_stored_by_the_rules(report, values, notes, own.level, submitting="confirm_submit" in post)
             assert report.version == (existing.version + 1 if existing else 1)
-            assert report.status == ("submitted" if "submit" in post else existing.status if existing else "draft")
+            assert report.status == ("submitted" if "confirm_submit" in post
+                                     else existing.status if existing else "draft")
         elif response.status_code in (200, 409):
             # A refused save shows the form again with what was typed (a note of only white space aside).
             note = post.get("registrations_note", "")
@@ -694,7 +697,7 @@ def test_initiative_delete(client, coordinator, answer_setup, data):
         url = reverse("rounds:initiative_delete", kwargs={"round_slug": report.round.slug,
                                                           "code": report.platform.code, "pk": initiative.pk})
         response = _post(client, url, request, allowed=_initiative_tables())
-        assert response.status_code == (200 if submitted else 302)
+        assert response.status_code == (403 if submitted else 302)  # a submitted report's are read-only
         assert Initiative.objects.filter(pk=initiative.pk).exists() == submitted
 
 
@@ -1032,7 +1035,7 @@ def test_accepted_hostile_text_renders_on_every_page_and_file(client, coordinato
     def text():
         return data.draw(hs.stored_text().map(lambda s: s if s.strip() else "leeg"))
 
-    report_data = report_post_data(submit="", registrations_note=text(), newcomers_note=text(),
+    report_data = report_post_data(confirm_submit="", registrations_note=text(), newcomers_note=text(),
                                    preschool_note=text(), excluded_pupils_note=text(),
                                    **{f"theme-{t.slug}-note": text() for t in open_round.themes.all()})
     members = [str(o.pk) for o in Organisation.objects.filter(memberships__platform=platform)]
@@ -1220,7 +1223,7 @@ def _valid_report_form(themes, level: str, *, xml: bool) -> st.SearchStrategy[di
             f"theme-{t.slug}-{key}": f"theme-{t.slug}-discussed" for t in themes for key in THEME_KEYS[1:]}
         complete = all(data[name] or data.get(follows_from.get(name)) == "false" for name in data
                        if name != "loaded_version" and not name.endswith("note"))
-        data["submit" if complete and draw(st.booleans()) else "save"] = ""
+        data["confirm_submit" if complete and draw(st.booleans()) else "save"] = ""
         return data
 
     return build()

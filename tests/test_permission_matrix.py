@@ -27,8 +27,10 @@ PUBLIC = dict.fromkeys(ROLES, (200, None))
 # Answers are the coordinators': ministry and admins read them (GET 200) and may not post (403).
 ANSWER = {"anonymous": (302, 302), "coordinator": (200, 200), "other_coordinator": (404, 404),
           "ministry_user": (200, 403), "admin_user": (200, 403)}
-ANSWER_FORM = {**ANSWER, "ministry_user": (403, 403), "admin_user": (403, 403)}
-DELETE = {**ANSWER_FORM, "coordinator": (200, 302)}
+# An initiative's add, edit and remove addresses: readers (ministry, admins) get the read-only page with the
+# reason (GET 200, no form) and may not post (403), like the report's answers.
+INITIATIVE_FORM = {**ANSWER}
+DELETE = {**INITIATIVE_FORM, "coordinator": (200, 302)}
 RETURN = {"anonymous": (302, 302), "coordinator": (403, 403), "other_coordinator": (404, 404),
           "ministry_user": (200, 200), "admin_user": (200, 200)}
 # The comment is optional: an admin's empty POST reopens the submitted report.
@@ -44,6 +46,10 @@ PEOPLE_ACTION = {"anonymous": (302, 302), "coordinator": (405, 403), "other_coor
                  "ministry_user": (405, 403), "admin_user": (405, 302)}
 DEACTIVATE = {**ADMIN_PAGE, "admin_user": (200, 302)}
 REOPEN = {**RETURN, "ministry_user": (403, 403), "admin_user": (200, 302)}
+# The report's autosave: POST only, answering JSON (401 instead of the login page); the fixture's report is
+# submitted, so its own coordinator is refused too (403; tests/test_report_autosave.py saves with it).
+AUTOSAVE = {"anonymous": (405, 401), "coordinator": (405, 403), "other_coordinator": (405, 404),
+            "ministry_user": (405, 403), "admin_user": (405, 403)}
 
 
 def _round(c):
@@ -101,11 +107,12 @@ MATRIX = {
     "rounds:detail": (lambda c: {"round_slug": c.round.slug}, ALL_READ),
     "rounds:report": (_report, ANSWER),
     "rounds:report_history": (_report, OWN_PLATFORM_READ),
+    "rounds:report_autosave": (_report, AUTOSAVE),
     "rounds:report_return": (_report, RETURN),
     "rounds:report_reopen": (_report, REOPEN),
-    "rounds:initiative_create": (_report, ANSWER_FORM),
+    "rounds:initiative_create": (_report, INITIATIVE_FORM),
     "rounds:initiative_detail": (_initiative, OWN_PLATFORM_READ),
-    "rounds:initiative_edit": (_initiative, ANSWER_FORM),
+    "rounds:initiative_edit": (_initiative, INITIATIVE_FORM),
     "rounds:initiative_delete": (_initiative, DELETE),
     "rounds:create": (lambda c: {}, ADMIN_PAGE),
     "rounds:edit": (_round, ADMIN_PAGE),

@@ -15,7 +15,7 @@ def _url(round, platform, name="rounds:report_return"):
 @pytest.fixture
 def submitted(login, coordinator, platform, open_round):
     login(coordinator).post(_url(open_round, platform, "rounds:report"),
-                            report_post_data(submit="", registrations_note="Aanmeldperiode <b>verlengd</b>."))
+                            report_post_data(confirm_submit="", registrations_note="Aanmeldperiode <b>verlengd</b>."))
     report = Report.objects.get()
     assert report.status == "submitted"
     InitiativeFactory.create_batch(3, report=report)

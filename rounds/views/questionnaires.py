@@ -45,7 +45,7 @@ from ..forms_questionnaire import (
 from ..importing import questionnaire_import
 from ..models import LevelScope, QuestionKind, ReportingRound
 from ..permissions import RoundPolicy
-from ..presenters import progress, report_sections
+from ..presenters import progress
 from ..questionnaire import Definition, QuestionDef, SectionDef, definition_for, display_value, questionnaire_of
 from ..services.questionnaires import (
     question_sentences_update,
@@ -167,7 +167,7 @@ def questionnaire_preview(request, round_slug):
     form = ReportForm(None, definition=definition, level=level, values={}, notes={}, version=0)
     return render(request, "rounds/questionnaire_preview.html", {
         "round": round, "form": form, "level": level, "levels": Level.choices,
-        "progress": progress(report_sections(definition, level, {}, {})),
+        "progress": progress(definition, level, {}),
     })
 
 

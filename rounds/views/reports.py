@@ -1,6 +1,9 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -12,9 +15,18 @@ from summaries import exports
 from .. import history, selectors, status
 from ..forms import ReopenForm, ReportForm, ReturnForm
 from ..permissions import ReportPolicy
-from ..presenters import form_error_links, progress, report_sections, stale_save_message
+from ..presenters import (
+    condition_rules,
+    form_error_links,
+    progress,
+    report_navigation,
+    report_sections,
+    shown_values,
+    submit_overview,
+)
 from ..questionnaire import definition_for
 from ..services import reports
+from . import autosave
 
 
 def round_list(request):
@@ -51,19 +63,51 @@ def report_in_url(request, round_slug, code):
     return selectors.report_for(user=request.user, round=selectors.round_get(slug=round_slug), code=code)
 
 
+# Where the page was when it was saved (a section's or a question's id): the save returns there.
+ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,200}")
+# The answers posted again by the confirmation step (everything but the buttons and the token).
+NOT_CARRIED = {"csrfmiddlewaretoken", "submit", "confirm_submit", "back", "save", "add_initiative"}
+
+
+def _return_to(request, report) -> str:
+    """The report's address, at the part of the page the coordinator was at when saving."""
+    anchor = request.POST.get("anchor", "")
+    return report.get_absolute_url() + (f"#{anchor}" if ANCHOR.fullmatch(anchor) else "")
+
+
 @require_http_methods(["GET", "POST"])
 def report(request, round_slug, code):
+    """The coordinators' report form (read-only when it cannot be changed); "submit" asks to confirm first.
+
+    POST buttons: save (a draft), submit (shows the overview to confirm: nothing is saved yet),
+    confirm_submit (submits), back (the form again with what was posted), add_initiative (saves a
+    draft, then the initiative form).
+    """
     report = report_in_url(request, round_slug, code)
     if request.method == "POST" and not ReportPolicy.can_answer(request.user, report):
         raise PermissionDenied
     definition = definition_for(report.round)
     level = report.platform.level
     values, notes = selectors.report_values(report, definition)
-    submitting = "submit" in request.POST
-    form = ReportForm(request.POST if request.method == "POST" else None, definition=definition, level=level,
+    confirmed = "confirm_submit" in request.POST
+    asking = "submit" in request.POST and not confirmed
+    going_back = "back" in request.POST
+    submitting = confirmed or (asking and not going_back)
+    # A merge's "take theirs" choices applied; on GET a form posted after the session ended (rounds/kept.py).
+    data, restored = autosave.form_data(request, report=report, definition=definition, level=level, values=values,
+                                        notes=notes)
+    form = ReportForm(data, definition=definition, level=level,
                       values=values, notes=notes, version=report.version, submitting=submitting)
-    status = 200
-    if request.method == "POST" and form.is_valid():
+    initiatives = initiative_selectors.report_initiatives(report)
+    status, merged = 200, None
+    if request.method == "POST" and not going_back and form.is_valid() and asking:
+        return render(request, "rounds/report_confirm.html", {
+            "round": report.round, "report": report, "platform": report.platform, "form": form,
+            "overview": submit_overview(form, shown_values(form, values), len(initiatives)),
+            "carried": [(name, value) for name, posted in form.data.lists() if name not in NOT_CARRIED
+                        for value in posted],
+        })
+    if request.method == "POST" and not going_back and form.is_valid():
         try:
             reports.report_save(
                 actor=request.user, round=report.round, platform=report.platform,
@@ -71,7 +115,9 @@ def report(request, round_slug, code):
                 submit=submitting,
             )
         except reports.StaleSave as conflict:
-            messages.error(request, stale_save_message(conflict.obj))
+            # Side by side, per question, with a choice; the form then names the saved version (rounds/merge.py).
+            merged, form = autosave.stale(request, conflict, form, definition=definition, level=level,
+                                          values=values, notes=notes, data=data)
             status = 409
         except ValidationError as error:
             if hasattr(error, "error_dict"):
@@ -81,17 +127,26 @@ def report(request, round_slug, code):
         else:
             messages.success(request, _("Your report has been submitted. Thank you!") if submitting
                              else _("Your answers have been saved as a draft."))
-            return redirect(report.get_absolute_url())
+            if "add_initiative" in request.POST and not submitting:
+                return redirect(reverse("rounds:initiative_create", args=[report.round.slug, report.platform.code]))
+            return redirect(report.get_absolute_url() if submitting else _return_to(request, report))
     can_edit = ReportPolicy.can_edit(request.user, report)
     sections = report_sections(definition, level, values, notes)
+    shown = shown_values(form, values)
+    counted = progress(definition, level, shown)
+    anchor = request.POST.get("anchor", "")
     return render(request, "rounds/report.html", {
         "round": report.round, "report": report, "platform": report.platform, "form": form,
+        "merge": merged, "restored": restored, "autosave_state": autosave.form_state(
+            request, form, definition=definition, level=level, values=values, notes=notes),
         # A refused POST shows the form again, so that nothing the coordinator typed is lost.
         "editable": can_edit or request.method == "POST", "can_edit": can_edit,
         "refusal": ReportPolicy.edit_refusal(request.user, report),
-        "sections": sections, "progress": progress(sections),
-        "error_links": form_error_links(form) if request.method == "POST" else [],
-        "initiatives": initiative_selectors.report_initiatives(report),
+        "sections": sections, "progress": counted, "navigation": report_navigation(form, counted),
+        "rules": condition_rules(form), "anchor": anchor if ANCHOR.fullmatch(anchor) else "",
+        "overview": submit_overview(form, shown, len(initiatives)),
+        "error_links": form_error_links(form) if request.method == "POST" and not going_back else [],
+        "initiatives": initiatives,
         "can_return": ReportPolicy.can_return(request.user, report),
         "can_reopen": ReportPolicy.can_reopen(request.user, report),
         "reminders": selectors.report_reminders(report) if request.user.is_admin else None,

@@ -21,7 +21,7 @@ from parliament.demo import load_parliament
 from parliament.models import AnswerDraft, Publication
 from platforms.models import Membership, Platform
 from rounds.models import Report, ReportingRound
-from tests.factories import InitiativeFactory, ReportFactory
+from tests.factories import InitiativeFactory
 from tests.second_factor_helpers import key_from_secret, totp_code
 
 from .conftest import DEMO_PASSWORD, axe_violations, log_in, log_out
@@ -106,17 +106,24 @@ def test_coordinator_pages(audit, page, demo):
     audit.check()  # the report form with every question flagged
     audit.visit(f"{OWN_OPEN_REPORT}/initiatives/add/")
     audit.submit(page.get_by_role("button", name="Opslaan", exact=True))  # the initiative form with its errors
-    draft = InitiativeFactory(report=ReportFactory(round=ReportingRound.objects.get(slug="open-demo"),
-                                                   platform=Platform.objects.get(code="antwerpen-bao")))
+    # The report may be there already: a draft saves itself (autosave) when the coordinator leaves the form.
+    draft = InitiativeFactory(report=Report.objects.get_or_create(
+        round=ReportingRound.objects.get(slug="open-demo"), platform=Platform.objects.get(code="antwerpen-bao"))[0])
     audit.visit(f"{OWN_OPEN_REPORT}/report/")  # a draft with an initiative
     audit.visit(f"{OWN_OPEN_REPORT}/initiatives/{draft.pk}/edit/")
     audit.visit(f"{OWN_OPEN_REPORT}/initiatives/{draft.pk}/delete/")
     audit.visit(f"{OWN_CLOSED_REPORT}/report/")  # read-only: the deadline has passed
     audit.visit(f"{OWN_CLOSED_REPORT}/report/history/")
     audit.visit(f"{UKRAINE}/platforms/antwerpen-bao/report/")  # a draft of another questionnaire
-    audit.submit(page.locator("button[name=submit]"))  # its errors, next to a list, a number and a date
+    page.locator("button[name=submit]").click()  # every required question answered: the overview to confirm
+    expect(page.get_by_role("dialog")).to_be_visible()
+    audit.check()  # with the dialog open
+    page.locator("#close-submit-dialog").click()
+    page.fill("#id_ukrainian_pupils_count", "-1")
+    audit.submit(page.locator("#report-actions button[name=save]"))  # its errors, next to a list, a number, a date
     audit.visit(f"{UKRAINE}/platforms/antwerpen-bao/report/history/")
     audit.visit(f"{OWN_CLOSED_REPORT}/initiatives/{initiative.pk}/")
+    audit.visit(f"{OWN_CLOSED_REPORT}/initiatives/{initiative.pk}/edit/")  # read-only: the reason, no form
     audit.visit("/platforms/")
     audit.visit("/platforms/antwerpen-bao/")
     audit.visit("/platforms/antwerpen-bao/members/add/")

@@ -45,12 +45,12 @@ def test_coordinator_fills_in_and_submits_a_report_with_an_initiative(page: Page
         page.check(f"#id_theme-{slug}-actions_0")
         page.check(f"#id_theme-{slug}-exchange_0")
         page.check(f"#id_theme-{slug}-informed_1")
-    page.locator("button[name=save]").click()
-    expect(page.get_by_role("status")).to_be_visible()
+    page.locator("#report-actions button[name=save]").click()
+    expect(page.locator(".alert-success[role=status]")).to_be_visible()
     expect(page.locator("#progress")).to_have_text("27 van de 27 vragen beantwoord")
 
-    # An initiative, while the report is still a draft.
-    page.get_by_role("link", name="Initiatief toevoegen").click()
+    # An initiative, while the report is still a draft (the button saves the answers first).
+    page.locator("button[name=add_initiative]").click()
     page.get_by_label("Titel").fill("Huiswerkklas in de bibliotheek")
     page.get_by_label("Beschrijving").fill("Twee keer per week huiswerkbegeleiding, met vrijwilligers.")
     page.get_by_label("Soort").select_option("homework_support")
@@ -58,12 +58,16 @@ def test_coordinator_fills_in_and_submits_a_report_with_an_initiative(page: Page
     page.locator("input[name=asked_of]").first.check()
     page.get_by_label("Begindatum").fill("2020-04-20")
     page.get_by_role("button", name="Opslaan", exact=True).click()
-    expect(page.get_by_role("status")).to_have_text("Het initiatief is toegevoegd.")
+    expect(page.locator(".alert-success[role=status]")).to_have_text("Het initiatief is toegevoegd.")
     initiatives = page.locator("#initiatives")
     expect(initiatives.get_by_role("link", name="Huiswerkklas in de bibliotheek", exact=True)).to_be_visible()
 
+    # Submitting shows the overview first: every question answered, the one initiative; then confirm.
     page.locator("button[name=submit]").click()
-    expect(page.get_by_role("status")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_contain_text("27 van de 27 vragen beantwoord")
+    expect(page.get_by_role("dialog").locator("[data-overview=initiatives]")).to_contain_text("1")
+    page.locator("#confirm-submit").click()
+    expect(page.locator(".alert-success[role=status]")).to_be_visible()
     expect(page.locator("dl.lop-facts .badge")).to_have_text("Ingediend")
     expect(page.locator("button[name=submit]")).to_have_count(0)  # read-only now
 
