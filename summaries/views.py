@@ -20,7 +20,7 @@ from rounds.questionnaire import definition_for
 
 from . import answer, documents, exports, summary
 from .permissions import SummaryPolicy
-from .presenters import missing_list, question_label, summary_page, value_label
+from .presenters import missing_list, question_label, summary_header, summary_page, value_label
 
 
 def _round_for_summary(request, round_slug):
@@ -40,10 +40,14 @@ def round_summary(request, round_slug):
     round = get_object_or_404(ReportingRound, slug=round_slug)
     if not SummaryPolicy.can_read(request.user):
         raise PermissionDenied
-    page = summary_page(round, include_drafts=_include_drafts(request))
+    include_drafts = _include_drafts(request)
+    page = summary_page(round, include_drafts=include_drafts)
     missing = None if page.submitted.total == page.platforms.total else missing_list(
         round, summary.platforms_not_submitted(round))
-    return render(request, "summaries/summary.html", {"round": round, "summary": page, "missing": missing})
+    return render(request, "summaries/summary.html", {
+        "round": round, "summary": page, "missing": missing,
+        "header_html": summary_header(round, include_drafts=include_drafts),
+    })
 
 
 def round_summary_json(request, round_slug):

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from platforms.demo import load_demo
 from rounds.demo import load_rounds
@@ -169,3 +170,19 @@ def test_the_page_is_built_once_per_version_of_the_figures(two_rounds, login, mi
     round_services.round_save(actor=admin_user, round=earlier, data={
         "title": "Bevraging voorjaar 2019", "themes": list(earlier.themes.all())})
     assert "Eerder: Bevraging voorjaar 2019" in client.get(_url(current)).text
+
+
+@pytest.mark.django_db
+def test_the_page_head_follows_the_rounds_title_state_and_drafts_choice(login, ministry_user):
+    """The head is rendered once and kept (presenters.summary_header): an edit or a new state shows at once."""
+    round = ReportingRoundFactory(slug="vraag-2026", title="Eerste titel", deadline=datetime.date(2099, 1, 1))
+    client = login(ministry_user)
+    page = client.get(_url(round)).text
+    assert "Eerste titel" in page and "Open" in _text(page)
+    ReportingRound.objects.filter(pk=round.pk).update(title="Tweede titel", closed_at=timezone.now())
+    page = client.get(_url(round)).text
+    assert "Tweede titel" in page and "Eerste titel" not in page
+    assert "Gesloten" in _text(page)
+    drafts = client.get(_url(round) + "?include_drafts=1").text
+    assert "?include_drafts=1" not in drafts.split('href="/rounds/vraag-2026/summary.json')[0].rsplit("<a", 1)[-1]
+    assert f'href="{_url(round)}"' in drafts  # the way back to the submitted reports only
