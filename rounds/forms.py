@@ -204,8 +204,9 @@ def _choices_html(field, widget, slot, described: list, after: list) -> SafeStri
         f'  {"\n  ".join(options)}\n  {"\n  ".join(after)}\n</fieldset>')
 
 
-def _hint(definition: Definition, slot) -> str:
-    """When the question is asked, or when its answer follows from others, in words."""
+def condition_sentences(definition: Definition, slot) -> list[str]:
+    """When the question is asked, and when its answer follows from others, in words (the form's hint, the
+    report file's "Vragen" sheet)."""
     question = slot.question
     parts = []
     if question.relevant:
@@ -215,7 +216,11 @@ def _hint(definition: Definition, slot) -> str:
         parts.append(_("The answer is “%(value)s” when %(condition)s.") % {
             "value": question.choice_label(question.implied_value) if question.has_choices else question.implied_value,
             "condition": definition.describe(question.implied_when, slot.theme)})
-    return " ".join(parts)
+    return parts
+
+
+def _hint(definition: Definition, slot) -> str:
+    return " ".join(condition_sentences(definition, slot))
 
 
 def _initial(question: QuestionDef, value):

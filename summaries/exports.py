@@ -35,6 +35,7 @@ from initiatives.models import Initiative, InitiativeKind, ReachedUnit, TargetGr
 from platforms.models import Level
 from rounds import conditions
 from rounds.columns import neutralise, report_columns
+from rounds.forms import condition_sentences
 from rounds.models import Answer, Note, QuestionKind, Report, ReportingRound, ReportStatus
 from rounds.questionnaire import Definition, cell_text, definition_for
 
@@ -264,16 +265,7 @@ def _question_values(question) -> str:
 
 def _asked_of(definition: Definition, slot) -> str:
     """To whom the question is asked: its level, and when it is answered or its answer follows from others."""
-    question = slot.question
-    parts = [_level_label(question.level)]
-    if question.relevant:
-        parts.append(_("Only answered when %(condition)s.") % {
-            "condition": definition.describe(question.relevant, slot.theme)})
-    if question.implied_when:
-        parts.append(_("The answer is “%(value)s” when %(condition)s.") % {
-            "value": question.choice_label(question.implied_value) if question.has_choices else question.implied_value,
-            "condition": definition.describe(question.implied_when, slot.theme)})
-    return "\n".join(parts)
+    return "\n".join([_level_label(slot.question.level), *condition_sentences(definition, slot)])
 
 
 def _platform_explanations() -> list[tuple[str, str, str]]:
