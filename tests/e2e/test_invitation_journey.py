@@ -53,7 +53,7 @@ def test_admin_finds_and_picks_two_platforms_and_invites_their_coordinator(page:
 
     for platform in gent:
         page.get_by_label(platform.name).check()
-    page.get_by_label(re.compile("^(Toon enkel de gekozen|Show only the chosen)")).check()
+    page.get_by_label(re.compile("^(Enkel de gekozen platformen tonen|Show only the chosen)")).check()
     search.fill("")
     expect(options.locator("visible=true")).to_have_count(2)  # the chosen ones, whatever the search
     expect(count).to_have_text(_count(2, total))
