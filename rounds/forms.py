@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lopportal.forms import ModelMultipleChoiceField, inline_form_helper
@@ -70,11 +71,10 @@ class ReportForm(forms.Form):
         self.slots = [slot for instance in self.instances for slot in instance.slots if slot.question.applies_to(level)]
         self.by_field = {slot.field_name: slot for slot in self.slots}
         self.note_fields = {instance.note.field_name: instance.note for instance in self.instances if instance.note}
-        states = definition.states(level, values)
         for slot in self.slots:
             field = self.fields[slot.field_name] = _question_field(slot.question)
             field.initial = _initial(slot.question, values.get(slot.column))
-            field.slot, field.state, field.hint = slot, states[slot.column], _hint(definition, slot)
+            field.slot, field.hint = slot, _hint(definition, slot)
             field.widget.attrs["data-column"] = slot.column
             if not isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
                 field.widget.attrs["class"] = "form-control"
@@ -130,9 +130,10 @@ def question_html(field: forms.BoundField) -> SafeString:
 
     Built in Python rather than with a template per field and Django's widget templates per option:
     those were most of the report page's CPU time (docs/performance.md, issue #13). The markup is what
-    components/question_field.html rendered before: the wrapper `div_<id>` takes the focus from the
-    error summary's links (tabindex -1); the help text has Django's id (`<id>_helptext`), the hint
-    `hint_<id>` and the error `error_<id>`, and the widget (or the fieldset of a list) is described by them.
+    the template per field rendered before (rounds/report_form_sections.html uses it): the wrapper `div_<id>`
+    takes the focus from the error summary's links (tabindex -1); the help text has Django's id
+    (`<id>_helptext`), the hint `hint_<id>` and the error `error_<id>`, and the widget (or the fieldset of a
+    list) is described by them.
     Every value is escaped here (`esc`); the result is marked safe once.
     """
     widget, auto_id, errors = field.field.widget, field.auto_id, field.errors
@@ -220,7 +221,8 @@ def condition_sentences(definition: Definition, slot) -> list[str]:
 
 
 def _hint(definition: Definition, slot) -> str:
-    return " ".join(condition_sentences(definition, slot))
+    return definition.remembered(("hint", get_language(), slot.column),
+                                 lambda: " ".join(condition_sentences(definition, slot)))
 
 
 def _initial(question: QuestionDef, value):

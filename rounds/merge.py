@@ -100,6 +100,11 @@ def _set(data: QueryDict, name: str, values: list[str]) -> None:
         data.pop(name, None)
 
 
+def has_choices(data: QueryDict) -> bool:
+    """Whether the posted form chose "take theirs" for any question of a merge."""
+    return any(key.startswith(CHOICE_PREFIX) and choice == THEIRS for key, choice in data.items())
+
+
 def apply_choices(data: QueryDict, *, report, definition: Definition, level: str, values: dict,
                   notes: dict) -> QueryDict:
     """The posted form with the questions where the person chose "take theirs" set to the saved answer.

@@ -6,8 +6,8 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from . import conditions
 from .models import QuestionKind
@@ -174,6 +174,10 @@ def condition_rules(form) -> dict:
     whether it is required, and when it is asked (`relevant`) and when its answer follows from others
     (`implied_when`, with the implied answer). The script mirrors `Definition.states` on these.
     """
+    return form.definition.remembered(("rules", get_language(), form.level), lambda: _condition_rules(form))
+
+
+def _condition_rules(form) -> dict:
     definition = form.definition
     questions = []
     for instance in form.instances:

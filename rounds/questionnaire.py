@@ -193,6 +193,18 @@ class Definition:
         self.by_column = {slot.column: slot for slot in self.slots}
         self.questions = {q.key: q for s in self.sections for q in s.questions}
         self.per_theme_keys = {q.key for s in self.sections if s.per_theme for q in s.questions}
+        self._remembered: dict = {}
+
+    def remembered(self, key, compute):
+        """What `compute()` gives, worked out once per definition (with `definition_for`, once per process).
+
+        For what follows from the definition alone, such as the form's hints; the key names the language
+        when the result is in words."""
+        try:
+            return self._remembered[key]
+        except KeyError:
+            result = self._remembered[key] = compute()
+            return result
 
     def instances_for(self, level: str) -> list[SectionInstance]:
         return [i for i in self.instances if i.section.applies_to(level)]
@@ -490,6 +502,14 @@ def _structure(questionnaire) -> tuple[SectionDef, ...]:
     return tuple(result)
 
 
+# The definitions built in this process, by questionnaire, version and themes: a definition is only read once
+# built, and what it works out lazily (the conditions parsed, the form's hints) is then worked out once per
+# process instead of on every request. A questionnaire's every change raises its version, so an entry is never
+# stale; a round's themes are part of the key.
+_definitions: dict[tuple, "Definition"] = {}
+DEFINITIONS_KEPT = 64
+
+
 def definition_for(round: ReportingRound) -> Definition:
     """The round's questionnaire with its themes; the structure is cached per questionnaire version.
 
@@ -497,14 +517,27 @@ def definition_for(round: ReportingRound) -> Definition:
     (`prefetch_related`) and the structure is cached; three when it is not.
     """
     questionnaire = questionnaire_of(round)
+    themes = tuple(ThemeDef(t.pk, t.slug, t.name, t.description) for t in round.themes.all())
+    memo_key = (questionnaire.pk, questionnaire.version, themes)
+    definition = _definitions.get(memo_key)
+    if definition is not None:
+        return definition
     key = f"questionnaire:{questionnaire.pk}:{questionnaire.version}"
     sections = cache.get(key)
     if sections is None:
         sections = _structure(questionnaire)
         cache.set(key, sections, CACHE_SECONDS)
-    themes = tuple(ThemeDef(t.pk, t.slug, t.name, t.description) for t in round.themes.all())
-    return Definition(questionnaire_pk=questionnaire.pk, version=questionnaire.version, sections=sections,
-                      themes=themes)
+    definition = Definition(questionnaire_pk=questionnaire.pk, version=questionnaire.version, sections=sections,
+                            themes=themes)
+    if len(_definitions) >= DEFINITIONS_KEPT:
+        _definitions.clear()
+    _definitions[memo_key] = definition
+    return definition
+
+
+def forget_definitions() -> None:
+    """Empty this process's definitions (tests: their rows, and so their keys, come and go with each test)."""
+    _definitions.clear()
 
 
 def questionnaire_of(round: ReportingRound):

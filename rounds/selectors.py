@@ -30,24 +30,24 @@ def round_get(*, slug: str) -> ReportingRound:
                              slug=slug)
 
 
-def report_for(*, user, round: ReportingRound, code: str) -> Report:
+def report_for(*, user, round: ReportingRound, code: str, contents: bool = True) -> Report:
     """The platform's report for the round, with its answers and initiatives; unsaved when not started.
 
     404 when the platform is out of the user's reach or not one of the round's platforms, exactly like a
     missing platform (also for a report it has: taken out of the round, it no longer counts anywhere).
+    `contents=False` reads the report's row alone (the autosave: its answers are read, locked, by the
+    service that saves them); `report.answers` and the others are then read when first used.
     """
-    platform = get_object_or_404(PlatformPolicy.visible(user).filter(round_platforms__round=round)
-                                 .prefetch_related("coordinators"), code=code)
-    report = (
-        Report.objects.filter(round=round, platform=platform)
-        .select_related("submitted_by", "returned_by", "updated_by")
-        .prefetch_related(
+    platform = get_object_or_404(PlatformPolicy.visible(user).filter(round_platforms__round=round), code=code)
+    reports = Report.objects.filter(round=round, platform=platform)
+    if contents:
+        # Who submitted or returned it is read when the page shows it (a report that was), not joined for every draft.
+        reports = reports.prefetch_related(
             Prefetch("answers", queryset=Answer.objects.only("report_id", "question_id", "theme_id", "value")),
             Prefetch("notes", queryset=Note.objects.only("report_id", "section_id", "theme_id", "text")),
             Prefetch("initiatives", queryset=Initiative.objects.prefetch_related("target_groups")),
         )
-        .first()
-    )
+    report = reports.first()
     if report is None:
         report = Report(round=round, platform=platform)
     report.round = round  # the caller's instance, with its prefetched themes

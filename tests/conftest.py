@@ -85,4 +85,7 @@ def _empty_cache():
     """Each test starts with an empty cache: the summary cache is keyed on data that tests recreate."""
     from django.core.cache import cache
 
+    from rounds.questionnaire import forget_definitions
+
     cache.clear()
+    forget_definitions()

@@ -10,12 +10,14 @@ from accounts.models import Role
 
 from .factories import (
     ClbFactory,
+    InitiativeFactory,
     MembershipFactory,
     PartnerFactory,
     PlatformFactory,
     ReportFactory,
     ReportingRoundFactory,
     UserFactory,
+    report_post_data,
 )
 
 
@@ -159,3 +161,39 @@ def test_summary_page(login, ministry_user, rounds_with_reports, django_assert_n
     assert response.context["summary"].submitted.total == 13
     with django_assert_num_queries(AUTH + 4):  # cached: the round, the previous round's version, the missing (2)
         client.get(url)
+
+
+@pytest.mark.django_db
+def test_report_page_save_and_autosave(login, coordinator, platform, open_round, django_assert_num_queries):
+    """Issue #13: the report page, a draft save and an autosave take the same queries whatever the number of
+    questions, answers, notes and initiatives; a save writes only what changed, in one statement per table."""
+    from rounds.models import Report
+
+    kwargs = {"round_slug": open_round.slug, "code": platform.code}
+    url, autosave_url = reverse("rounds:report", kwargs=kwargs), reverse("rounds:report_autosave", kwargs=kwargs)
+    client = login(coordinator)
+    first = report_post_data(save="", **{"theme-laptops-note": "Eerste"})  # every question answered: version 1
+    assert client.post(url, first).status_code == 302
+    InitiativeFactory.create_batch(3, report=Report.objects.get())
+    client.get(url)
+    # A coordinator's session and user (no second factor); the round and its themes; the platform; the report
+    # with the people it names, its answers, notes, initiatives and their target groups; the platforms the
+    # coordinator answers for.
+    with django_assert_num_queries(2 + 9):
+        response = client.get(url)
+    assert response.status_code == 200
+    # The same reads; then, in one transaction (here a savepoint and its release), the version claimed and the
+    # report read back, its answers and notes read; two answers and two notes changed: per table one UPDATE, one
+    # history INSERT and one audit INSERT; the round's draft version raised.
+    changes = {"registrations_note": "Anders", "newcomers": "unchanged", "theme-laptops-note": "Nieuw",
+               "excluded_pupils": "adjusted"}
+    with django_assert_num_queries(2 + 9 + 13):
+        response = client.post(url, report_post_data(loaded_version="1", save="", **changes))
+    assert response.status_code == 302
+    # The autosave reads the round, the platform, the report's row alone and the coordinator's platforms, then
+    # writes as the save does.
+    changes = {"registrations_note": "Weer anders", "newcomers": "adjusted", "theme-laptops-note": "Nieuwer",
+               "excluded_pupils": "unchanged"}
+    with django_assert_num_queries(2 + 5 + 13):
+        response = client.post(autosave_url, report_post_data(loaded_version="2", **changes))
+    assert response.status_code == 200 and response.json()["version"] == 3

@@ -74,7 +74,9 @@ def report_start(*, actor, round: ReportingRound, platform: Platform) -> Report:
 def _report_for_save(*, actor, round: ReportingRound, platform: Platform, expected_version: int) -> Report:
     """The report to save, its version claimed; refused (StaleSave) when the form was loaded from another version."""
     if claim_version(Report, actor=actor, expected_version=expected_version, round=round, platform=platform):
-        return Report.objects.select_related("round", "platform").get(round=round, platform=platform)
+        report = Report.objects.get(round=round, platform=platform)
+        report.round, report.platform = round, platform  # the caller's instances, with what they prefetched
+        return report
     if expected_version == 0 and not Report.objects.filter(round=round, platform=platform).exists():
         return Report(round=round, platform=platform, version=1, updated_at=timezone.now(), updated_by=actor)
     # A form loaded from an older version; or one naming a version of a report that does not exist (removed
@@ -112,13 +114,16 @@ def report_save(*, actor, round: ReportingRound, platform: Platform, expected_ve
         report.submitted_by = actor
         report.reopened = False
     report._history_user = actor
-    try:
-        report.full_clean()
-    except ValidationError:
-        if report.pk is None and Report.objects.filter(round=round, platform=platform).exists():
-            # Another first save of the same report committed since this one looked: it won the race.
-            raise StaleSave(Report.objects.get(round=round, platform=platform)) from None
-        raise
+    # A draft's save of an existing report changes only its version (claimed above, in one UPDATE) and its
+    # answers: its row has nothing to check (full_clean would cost six queries for every autosave).
+    if report.pk is None or submit:
+        try:
+            report.full_clean()
+        except ValidationError:
+            if report.pk is None and Report.objects.filter(round=round, platform=platform).exists():
+                # Another first save of the same report committed since this one looked: it won the race.
+                raise StaleSave(Report.objects.get(round=round, platform=platform)) from None
+            raise
     if report.pk is None:
         _insert(report, round=round, platform=platform)
     elif submit:
@@ -145,7 +150,9 @@ def answers_write(*, actor, report: Report, definition: Definition, values: dict
             wanted[key] = (slot.question, value, number)
     existing = {}
     # The question names an answer in the audit log; the report gives its platform (both without a query each).
-    for answer in Answer.objects.filter(report=report).select_related("question"):
+    answers = Answer.objects.filter(report=report).select_related("question").only(
+        "report_id", "question_id", "theme_id", "kind", "value", "number", "question__key")
+    for answer in answers:
         answer.report = report
         key = (answer.question_id, answer.theme_id, answer.value if answer.kind == QuestionKind.MULTIPLE else None)
         existing[key] = answer
@@ -176,7 +183,7 @@ def _notes_write(*, actor, report: Report, definition: Definition, notes: dict) 
     existing = {(n.section_id, n.theme_id): n for n in Note.objects.filter(report=report)}
     for note in existing.values():
         note.report = report  # the audit log finds the platform without a query per note
-    create = []
+    create, update = [], []
     for slot in definition.note_slots:
         key = (slot.section.pk, slot.theme.pk if slot.theme else None)
         text = notes.get(slot.column, "")
@@ -187,12 +194,14 @@ def _notes_write(*, actor, report: Report, definition: Definition, notes: dict) 
             note._history_user = actor
             note.delete()
         elif note is not None and note.text != text:
+            update.append((note, {"text": note.text}))
             note.text = text
-            note._history_user = actor
-            note.save()
     for note in existing.values():  # a note of a section or theme no longer in the questionnaire
         note._history_user = actor
         note.delete()
+    if update:  # one UPDATE, one history INSERT and one audit INSERT for all, as for the answers
+        bulk_update_with_history([note for note, _old in update], Note, ["text"], default_user=actor)
+        audit.record_bulk_update(actor=actor, changes=update)
     if create:
         bulk_create_with_history(create, Note, default_user=actor)
         audit.record_bulk_create(actor=actor, objects=create)

@@ -75,16 +75,21 @@ def report_autosave(request, round_slug, code):
     page = report_page({"round_slug": round_slug, "code": code})
     if not request.user.is_authenticated:
         return JsonResponse({"login_url": _login_url(page)}, status=401)
-    report = selectors.report_for(user=request.user, round=selectors.round_get(slug=round_slug), code=code)
+    # The report's row only: the service reads its answers once, locked, to write what changed.
+    report = selectors.report_for(user=request.user, round=selectors.round_get(slug=round_slug), code=code,
+                                  contents=False)
     refusal = ReportPolicy.edit_refusal(request.user, report)
     if refusal:
         return JsonResponse({"error": refusal}, status=403)
     definition = definition_for(report.round)
     level = report.platform.level
-    values, notes = selectors.report_values(report, definition)
-    data = merge.apply_choices(request.POST, report=report, definition=definition, level=level, values=values,
-                               notes=notes)
-    form = ReportForm(data, definition=definition, level=level, values=values, notes=notes, version=report.version)
+    data = request.POST
+    if merge.has_choices(data):  # "take theirs" after a merge: the saved answers are needed
+        values, notes = selectors.report_values(report, definition)
+        data = merge.apply_choices(data, report=report, definition=definition, level=level, values=values,
+                                   notes=notes)
+    # Bound to what was posted: the answers as loaded would only be the fields' initial values, never shown here.
+    form = ReportForm(data, definition=definition, level=level, values={}, notes={}, version=report.version)
     if not form.is_valid():
         return _invalid(form, form.errors)
     try:

@@ -131,7 +131,7 @@ def report(request, round_slug, code):
                 return redirect(reverse("rounds:initiative_create", args=[report.round.slug, report.platform.code]))
             return redirect(report.get_absolute_url() if submitting else _return_to(request, report))
     can_edit = ReportPolicy.can_edit(request.user, report)
-    sections = report_sections(definition, level, values, notes)
+    editable = can_edit or request.method == "POST"  # a refused POST shows the form again: nothing typed is lost
     shown = shown_values(form, values)
     counted = progress(definition, level, shown)
     anchor = request.POST.get("anchor", "")
@@ -139,10 +139,11 @@ def report(request, round_slug, code):
         "round": report.round, "report": report, "platform": report.platform, "form": form,
         "merge": merged, "restored": restored, "autosave_state": autosave.form_state(
             request, form, definition=definition, level=level, values=values, notes=notes),
-        # A refused POST shows the form again, so that nothing the coordinator typed is lost.
-        "editable": can_edit or request.method == "POST", "can_edit": can_edit,
+        "editable": editable, "can_edit": can_edit,
         "refusal": ReportPolicy.edit_refusal(request.user, report),
-        "sections": sections, "progress": counted, "navigation": report_navigation(form, counted),
+        # The answers read-only (the form shows them otherwise).
+        "sections": None if editable else report_sections(definition, level, values, notes),
+        "progress": counted, "navigation": report_navigation(form, counted),
         "rules": condition_rules(form), "anchor": anchor if ANCHOR.fullmatch(anchor) else "",
         "overview": submit_overview(form, shown, len(initiatives)),
         "error_links": form_error_links(form) if request.method == "POST" and not going_back else [],
