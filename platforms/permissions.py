@@ -21,6 +21,13 @@ def coordinated_platform_ids(user) -> frozenset[int]:
     return cached
 
 
+def coordinates(user, platform_id: int) -> bool:
+    """Whether this user coordinates the platform: known without a query for one just found in `visible(user)`."""
+    if platform_id in getattr(user, "_platforms_seen_as_coordinator", ()):
+        return True
+    return platform_id in coordinated_platform_ids(user)
+
+
 class PlatformPolicy:
     """Admins and ministry see every platform; a coordinator only the ones they coordinate."""
 
@@ -33,6 +40,17 @@ class PlatformPolicy:
         if user.is_coordinator:
             return Platform.objects.filter(coordinators=user)
         return Platform.objects.none()
+
+    @staticmethod
+    def found_visible(user, platform: Platform) -> Platform:
+        """Note a platform read through `visible(user)`: for a coordinator that query holds only the platforms they
+        coordinate, so `coordinates` then answers for it without reading them all (a report page's every request)."""
+        if user.is_authenticated and not user.reads_everything and user.is_coordinator:
+            seen = getattr(user, "_platforms_seen_as_coordinator", None)
+            if seen is None:
+                seen = user._platforms_seen_as_coordinator = set()
+            seen.add(platform.pk)
+        return platform
 
     @staticmethod
     def can_view(user, platform: Platform) -> bool:

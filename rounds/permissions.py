@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from platforms.permissions import PlatformPolicy, coordinated_platform_ids
+from platforms.permissions import PlatformPolicy, coordinates
 
 from .models import Report, ReportingRound, ReportStatus
 
@@ -47,7 +47,7 @@ class ReportPolicy:
     @staticmethod
     def can_answer(user, report: Report) -> bool:
         """Whether this user answers for the report's platform at all (its coordinators do)."""
-        return user.is_authenticated and report.platform_id in coordinated_platform_ids(user)
+        return user.is_authenticated and coordinates(user, report.platform_id)
 
     @classmethod
     def edit_refusal(cls, user, report: Report) -> str | None:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -38,20 +38,31 @@ def report_for(*, user, round: ReportingRound, code: str, contents: bool = True)
     `contents=False` reads the report's row alone (the autosave: its answers are read, locked, by the
     service that saves them); `report.answers` and the others are then read when first used.
     """
-    platform = get_object_or_404(PlatformPolicy.visible(user).filter(round_platforms__round=round), code=code)
+    platform = PlatformPolicy.found_visible(
+        user, get_object_or_404(PlatformPolicy.visible(user).filter(round_platforms__round=round), code=code))
+    # Who submitted or returned it is read when the page shows it (a report that was), not joined for every draft.
     reports = Report.objects.filter(round=round, platform=platform)
-    if contents:
-        # Who submitted or returned it is read when the page shows it (a report that was), not joined for every draft.
-        reports = reports.prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.only("report_id", "question_id", "theme_id", "value")),
-            Prefetch("notes", queryset=Note.objects.only("report_id", "section_id", "theme_id", "text")),
-            Prefetch("initiatives", queryset=Initiative.objects.prefetch_related("target_groups")),
-        )
-    report = reports.first()
+    report = (reports.prefetch_related(*_contents()) if contents else reports).first()
     if report is None:
         report = Report(round=round, platform=platform)
     report.round = round  # the caller's instance, with its prefetched themes
     report.platform = platform
+    return report
+
+
+def _contents() -> tuple[Prefetch, ...]:
+    return (
+        Prefetch("answers", queryset=Answer.objects.only("report_id", "question_id", "theme_id", "value")),
+        Prefetch("notes", queryset=Note.objects.only("report_id", "section_id", "theme_id", "text")),
+        Prefetch("initiatives", queryset=Initiative.objects.prefetch_related("target_groups")),
+    )
+
+
+def report_contents(report: Report) -> Report:
+    """The report (from `report_for(contents=False)`) with its answers, notes and initiatives read, as
+    `report_for` reads them; nothing to read for an unsaved report or one read with them already."""
+    if report.pk is not None and "answers" not in getattr(report, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([report], *_contents())
     return report
 
 

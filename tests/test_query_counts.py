@@ -176,24 +176,25 @@ def test_report_page_save_and_autosave(login, coordinator, platform, open_round,
     assert client.post(url, first).status_code == 302
     InitiativeFactory.create_batch(3, report=Report.objects.get())
     client.get(url)
-    # A coordinator's session and user (no second factor); the round and its themes; the platform; the report
-    # with the people it names, its answers, notes, initiatives and their target groups; the platforms the
-    # coordinator answers for.
-    with django_assert_num_queries(2 + 9):
+    # A coordinator's session and user (no second factor); the round and its themes; the platform (among those
+    # the coordinator coordinates: that also says they answer for it); the report, its answers, notes, initiatives
+    # and their target groups.
+    with django_assert_num_queries(2 + 8):
         response = client.get(url)
     assert response.status_code == 200
-    # The same reads; then, in one transaction (here a savepoint and its release), the version claimed and the
-    # report read back, its answers and notes read; two answers and two notes changed: per table one UPDATE, one
-    # history INSERT and one audit INSERT; the round's draft version raised.
+    # A save reads the round and its themes, the platform and the report's row (not its answers, notes or
+    # initiatives: the form holds what was posted, and a save that succeeds redirects); then, in one transaction
+    # (here a savepoint and its release), the version claimed and the report read back, its answers and notes
+    # read; two answers and two notes changed: per table one UPDATE, one history INSERT and one audit INSERT; the
+    # round's draft version raised.
     changes = {"registrations_note": "Anders", "newcomers": "unchanged", "theme-laptops-note": "Nieuw",
                "excluded_pupils": "adjusted"}
-    with django_assert_num_queries(2 + 9 + 13):
+    with django_assert_num_queries(2 + 4 + 13):
         response = client.post(url, report_post_data(loaded_version="1", save="", **changes))
     assert response.status_code == 302
-    # The autosave reads the round, the platform, the report's row alone and the coordinator's platforms, then
-    # writes as the save does.
+    # The autosave: the same.
     changes = {"registrations_note": "Weer anders", "newcomers": "adjusted", "theme-laptops-note": "Nieuwer",
                "excluded_pupils": "unchanged"}
-    with django_assert_num_queries(2 + 5 + 13):
+    with django_assert_num_queries(2 + 4 + 13):
         response = client.post(autosave_url, report_post_data(loaded_version="2", **changes))
     assert response.status_code == 200 and response.json()["version"] == 3

@@ -12,7 +12,7 @@ from lopportal.forms import add_service_errors
 from mail.notices import mail_delay_notice
 from summaries import exports
 
-from .. import history, selectors, status
+from .. import history, merge, selectors, status
 from ..forms import ReopenForm, ReportForm, ReturnForm
 from ..permissions import ReportPolicy
 from ..presenters import (
@@ -55,12 +55,14 @@ def round_status_download(request, round_slug, fmt):
     return exports.xlsx_response(rows, f"{round.slug}-status.xlsx", title="status")
 
 
-def report_in_url(request, round_slug, code):
+def report_in_url(request, round_slug, code, *, contents: bool = True):
     """The report of the URL's round and platform, within the user's reach (404 otherwise).
 
-    `report.round` is the round with its questionnaire and themes (`selectors.round_get`).
+    `report.round` is the round with its questionnaire and themes (`selectors.round_get`); `contents`:
+    see `selectors.report_for`.
     """
-    return selectors.report_for(user=request.user, round=selectors.round_get(slug=round_slug), code=code)
+    return selectors.report_for(user=request.user, round=selectors.round_get(slug=round_slug), code=code,
+                                contents=contents)
 
 
 # Where the page was when it was saved (a section's or a question's id): the save returns there.
@@ -83,12 +85,17 @@ def report(request, round_slug, code):
     confirm_submit (submits), back (the form again with what was posted), add_initiative (saves a
     draft, then the initiative form).
     """
-    report = report_in_url(request, round_slug, code)
+    # A POST's form shows what was posted: the saved answers are read for a merge's "take theirs" only, and the
+    # initiatives when the page is shown again (a save that succeeds redirects without either).
+    report = report_in_url(request, round_slug, code, contents=request.method == "GET")
     if request.method == "POST" and not ReportPolicy.can_answer(request.user, report):
         raise PermissionDenied
     definition = definition_for(report.round)
     level = report.platform.level
-    values, notes = selectors.report_values(report, definition)
+    if request.method == "GET" or merge.has_choices(request.POST):
+        values, notes = selectors.report_values(selectors.report_contents(report), definition)
+    else:
+        values, notes = {}, {}
     confirmed = "confirm_submit" in request.POST
     asking = "submit" in request.POST and not confirmed
     going_back = "back" in request.POST
@@ -98,12 +105,12 @@ def report(request, round_slug, code):
                                         notes=notes)
     form = ReportForm(data, definition=definition, level=level,
                       values=values, notes=notes, version=report.version, submitting=submitting)
-    initiatives = initiative_selectors.report_initiatives(report)
     status, merged = 200, None
     if request.method == "POST" and not going_back and form.is_valid() and asking:
         return render(request, "rounds/report_confirm.html", {
             "round": report.round, "report": report, "platform": report.platform, "form": form,
-            "overview": submit_overview(form, shown_values(form, values), len(initiatives)),
+            "overview": submit_overview(form, shown_values(form, values),
+                                        len(initiative_selectors.report_initiatives(report))),
             "carried": [(name, value) for name, posted in form.data.lists() if name not in NOT_CARRIED
                         for value in posted],
         })
@@ -130,6 +137,7 @@ def report(request, round_slug, code):
             if "add_initiative" in request.POST and not submitting:
                 return redirect(reverse("rounds:initiative_create", args=[report.round.slug, report.platform.code]))
             return redirect(report.get_absolute_url() if submitting else _return_to(request, report))
+    initiatives = initiative_selectors.report_initiatives(selectors.report_contents(report))
     can_edit = ReportPolicy.can_edit(request.user, report)
     editable = can_edit or request.method == "POST"  # a refused POST shows the form again: nothing typed is lost
     shown = shown_values(form, values)
