@@ -208,6 +208,26 @@ def test_replace_raises_the_versions_so_that_every_reader_sees_the_new_questions
     assert list(definition_for(fresh).questions) == [q["key"] for s in custom_spec() for q in s["questions"]]
 
 
+def test_a_kept_definition_follows_the_rounds_themes_and_their_wording(db):
+    """Definitions are kept per process (issue #13's speed): a theme renamed, added or taken away is a new one."""
+    from rounds.models import Theme
+
+    round = ReportingRoundFactory(slug="themas")
+
+    def load():
+        return ReportingRound.objects.select_related("questionnaire").prefetch_related("themes").get(pk=round.pk)
+
+    first = definition_for(load())
+    assert len(first.themes) == 4
+    assert definition_for(load()) is first  # kept: what it works out (the form's hints) is worked out once
+    theme = Theme.objects.get(pk=first.themes[0].pk)
+    Theme.objects.filter(pk=theme.pk).update(name="Laptops en internet")
+    renamed = definition_for(load())
+    assert renamed is not first and renamed.themes[0].name == "Laptops en internet"
+    round.themes.remove(theme)
+    assert theme.slug not in {t.slug for t in definition_for(load()).themes}
+
+
 def test_replace_refuses_a_spec_with_every_error_and_changes_nothing(admin, empty_round):
     questionnaire_replace(actor=admin, round=empty_round, sections=SECTIONS)
     version = Questionnaire.objects.get(round=empty_round).version
