@@ -35,8 +35,8 @@ def report_for(*, user, round: ReportingRound, code: str, contents: bool = True)
 
     404 when the platform is out of the user's reach or not one of the round's platforms, exactly like a
     missing platform (also for a report it has: taken out of the round, it no longer counts anywhere).
-    `contents=False` reads the report's row alone (the autosave: its answers are read, locked, by the
-    service that saves them); `report.answers` and the others are then read when first used.
+    `contents=False` reads the report's row alone (a POST of the form and the autosave: the service that saves
+    reads the answers, locked); `report_contents` reads the rest when the page is shown after all.
     """
     platform = PlatformPolicy.found_visible(
         user, get_object_or_404(PlatformPolicy.visible(user).filter(round_platforms__round=round), code=code))
